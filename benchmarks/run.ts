@@ -1,0 +1,143 @@
+/**
+ * `npm run bench`: runs every variant of every benchmark in its own child process, several times
+ * in interleaved order (the machines are shared and noisy), and prints the medians as a table with
+ * each figure beside its baseline from the same run.
+ *
+ *   npm run bench                       all benchmarks, 3 runs each
+ *   npm run bench -- json-stream        only the benchmarks whose name contains "json-stream"
+ *   BENCH_RUNS=5 BENCH_JSON_MB=50 npm run bench
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+interface Figure {
+  key: string;
+  label: string;
+  digits: number;
+}
+
+interface Suite {
+  name: string;
+  file: string;
+  args?: string[];
+  baseline: string;
+  variants: string[];
+  figures: Figure[];
+}
+
+const here = dirname(fileURLToPath(import.meta.url));
+const runs = Number(process.env.BENCH_RUNS ?? 3);
+const jsonMb = process.env.BENCH_JSON_MB ?? '200';
+
+const time: Figure = { key: 'ms', label: 'time ms', digits: 0 };
+const rss: Figure = { key: 'peakRssMb', label: 'peak RSS MB', digits: 0 };
+const gcMs: Figure = { key: 'gcMs', label: 'GC pause ms', digits: 1 };
+const gcCount: Figure = { key: 'gcCount', label: 'GCs', digits: 0 };
+
+const suites: Suite[] = [
+  {
+    name: `json-stream (${jsonMb} MB array)`,
+    file: 'json-stream.ts',
+    args: [jsonMb],
+    baseline: 'json-parse',
+    variants: ['json-parse', 'streamparser', 'headroom-batches', 'headroom-items'],
+    figures: [
+      { key: 'mbPerS', label: 'MB/s', digits: 1 },
+      rss,
+      time,
+      { key: 'items', label: 'items', digits: 0 },
+    ],
+  },
+  {
+    name: 'limiter check() per call',
+    file: 'limiter.ts',
+    baseline: 'baseline',
+    variants: ['baseline', 'check-rss', 'check-heap'],
+    figures: [{ key: 'nsPerCall', label: 'ns/call', digits: 2 }],
+  },
+  {
+    name: 'buffer pool in ChunkedWriter (256 MiB in small writes)',
+    file: 'pool.ts',
+    baseline: 'unpooled',
+    variants: ['unpooled', 'pooled'],
+    figures: [time, gcCount, gcMs, { key: 'buffersAllocated', label: 'buffers allocated', digits: 0 }, rss],
+  },
+  {
+    name: 'object pool (10M small objects)',
+    file: 'object-pool.ts',
+    baseline: 'plain',
+    variants: ['plain', 'pooled'],
+    figures: [time, gcCount, gcMs],
+  },
+];
+
+function runChild(suite: Suite, variant: string): Record<string, number> {
+  const out = execFileSync(
+    process.execPath,
+    ['--import', 'tsx', join(here, 'child.ts'), `./${suite.file}`, variant, ...(suite.args ?? [])],
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1024 * 1024 },
+  );
+  const line = out.trim().split('\n').pop() ?? '{}';
+  return JSON.parse(line) as Record<string, number>;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+const filter = process.argv.slice(2);
+const chosen = suites.filter((suite) => filter.length === 0 || filter.some((f) => suite.name.includes(f)));
+const rows: string[] = [];
+const results: Record<string, Record<string, Record<string, number>>> = {};
+process.stderr.write(`headroom benchmarks: ${runs} runs per variant, medians; Node ${process.version}\n`);
+for (const suite of chosen) {
+  const samples = new Map<string, Record<string, number>[]>(suite.variants.map((v) => [v, []]));
+  for (let r = 0; r < runs; r++) {
+    // Interleave the variants, rotating the order each run, so drift on a noisy machine is shared.
+    const order = suite.variants.map((_, k) => suite.variants[(k + r) % suite.variants.length] as string);
+    for (const variant of order) {
+      process.stderr.write(`  ${suite.name}: ${variant} (run ${r + 1}/${runs})\n`);
+      samples.get(variant)?.push(runChild(suite, variant));
+    }
+  }
+  const medians: Record<string, Record<string, number>> = {};
+  for (const [variant, list] of samples) {
+    const keys = Object.keys(list[0] ?? {});
+    medians[variant] = Object.fromEntries(
+      keys.map((key) => [key, median(list.map((s) => s[key] as number))]),
+    );
+  }
+  results[suite.name] = medians;
+  const base = medians[suite.baseline] ?? {};
+  for (const variant of suite.variants) {
+    const figures = medians[variant] ?? {};
+    for (const figure of suite.figures) {
+      const value = figures[figure.key];
+      const baseValue = base[figure.key];
+      if (value === undefined) continue;
+      const ratio = baseValue ? `${(value / baseValue).toFixed(2)}x` : '';
+      const baseText =
+        variant === suite.baseline || baseValue === undefined ? '' : baseValue.toFixed(figure.digits);
+      rows.push(
+        `| ${suite.name} | ${variant} | ${figure.label} | ${value.toFixed(figure.digits)} | ${baseText} | ${variant === suite.baseline ? 'baseline' : ratio} |`,
+      );
+    }
+  }
+}
+const table = [
+  `| benchmark | variant | figure | median | baseline (${chosen.map((s) => s.baseline).join(' / ')}) | vs baseline |`,
+  '|---|---|---|---:|---:|---:|',
+  ...rows,
+].join('\n');
+process.stdout.write(`${table}\n`);
+mkdirSync(join(here, '.data'), { recursive: true });
+writeFileSync(
+  join(here, '.data', 'results.json'),
+  `${JSON.stringify({ node: process.version, runs, results }, null, 2)}\n`,
+);

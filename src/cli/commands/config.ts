@@ -1,0 +1,46 @@
+import { Document, isMap, isScalar } from 'yaml';
+import { settingsTable } from '../../config/settings.js';
+import { describeSource } from '../../config/sources.js';
+import { showDefault } from '../help.js';
+import type { CommandDefinition, RunContext } from '../types.js';
+
+/**
+ * The effective configuration as YAML that can be saved as headroom.yml and read back: sizes stay
+ * byte counts, and the human-readable forms only appear in comments.
+ */
+export function renderConfig(ctx: RunContext, withSources: boolean): string {
+  const doc = new Document(ctx.config);
+  if (!withSources) return doc.toString();
+  doc.commentBefore = ` Effective headroom configuration; config file: ${ctx.configFile ?? 'none'}`;
+  for (const setting of settingsTable()) {
+    const path = setting.path.split('.');
+    const source = describeSource(ctx.sources[setting.path] ?? { kind: 'default' });
+    const node = doc.getIn(path, true);
+    if (isScalar(node)) {
+      const size = setting.kind === 'size' ? `${showDefault({ ...setting, default: node.value })}, ` : '';
+      node.comment = ` ${size}${source}`;
+      continue;
+    }
+    // Unset settings (such as memory.budget) are left out of the YAML; note them on their section.
+    const section = doc.getIn(path.slice(0, -1), true);
+    if (isMap(section)) {
+      const why = setting.defaultText ? ` (${setting.defaultText})` : '';
+      const note = ` ${path[path.length - 1]}: not set${why}`;
+      section.commentBefore = section.commentBefore ? `${section.commentBefore}\n${note}` : note;
+    }
+  }
+  return doc.toString();
+}
+
+export const configCommand: CommandDefinition = {
+  name: 'config',
+  summary: 'Print the effective configuration as YAML.',
+  usage: `Prints the configuration headroom would run with, after merging flags, environment
+variables, the configuration file and defaults, as YAML on stdout. The output can be saved as
+headroom.yml. With --sources, a comment on each value says where it came from.`,
+  options: [{ name: 'sources', type: 'boolean', description: 'Say where each value came from.' }],
+  run(ctx) {
+    ctx.io.stdout.write(renderConfig(ctx, ctx.options.sources === true));
+    return 0;
+  },
+};

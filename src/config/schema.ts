@@ -1,0 +1,142 @@
+/**
+ * The one schema for headroom's configuration. Flags, environment variables and the YAML file are
+ * merged into one object and validated here once, so every source gets the same rules and the same
+ * messages. Descriptions, environment variable names and defaults shown by `--help` and the README
+ * are read from this schema (see settings.ts); add a setting here and it appears everywhere.
+ */
+import { z } from 'zod';
+import { LOG_LEVELS } from '../log/logger.js';
+import { bool, enumOf, int, percent, positive, ratio, size, str } from './leaves.js';
+
+const KiB = 1024;
+const MiB = 1024 * KiB;
+
+/**
+ * Reports the first of `keys` whose value is not above the previous one, on that key's path so the
+ * loader can say which source set it. Skipped while any of them is invalid: that has its own issue.
+ */
+function strictlyIncreasing<T extends Record<string, unknown>>(keys: readonly (keyof T & string)[]) {
+  return (ctx: z.core.ParsePayload<T>): void => {
+    const values = keys.map((key) => ctx.value[key]);
+    if (!values.every((value) => typeof value === 'number')) return;
+    for (let i = 1; i < keys.length; i++) {
+      if ((values[i] as number) > (values[i - 1] as number)) continue;
+      ctx.issues.push({
+        code: 'custom',
+        path: [keys[i]!],
+        input: values[i],
+        message: `a value above ${keys[i - 1]} (${values[i - 1]}); ${keys.join(', ')} must be strictly increasing`,
+      });
+      return;
+    }
+  };
+}
+
+const THRESHOLDS = [
+  'moderateThreshold',
+  'warningThreshold',
+  'criticalThreshold',
+  'emergencyThreshold',
+] as const;
+
+const memory = z
+  .strictObject({
+    budget: size().optional().meta({
+      description: 'Memory budget for the process.',
+      defaultText: 'derived from the V8 heap limit',
+    }),
+    moderateThreshold: ratio().default(0.6).describe('Share of the budget where pressure becomes moderate.'),
+    warningThreshold: ratio().default(0.75).describe('Share of the budget where pressure becomes a warning.'),
+    criticalThreshold: ratio().default(0.85).describe('Share of the budget where pressure becomes critical.'),
+    emergencyThreshold: ratio()
+      .default(0.95)
+      .describe('Share of the budget where pressure becomes an emergency.'),
+    metric: enumOf(['rss', 'heap'])
+      .default('rss')
+      .describe('What counts against the budget: resident set size (rss) or V8 heap (heap).'),
+    sampleEvery: int({ min: 1 }).default(100).describe('Calls between two memory samples.'),
+    sampleIntervalMs: int({ min: 1 }).default(50).describe('Milliseconds between background samples.'),
+    gc: z
+      .strictObject({
+        trigger: enumOf(['budget', 'critical', 'never'])
+          .default('budget')
+          .describe(
+            'When to force a garbage collection: over the budget, from critical pressure on, or never.',
+          ),
+        minIntervalMs: int({ min: 0 }).default(1000).describe('Milliseconds between forced collections.'),
+      })
+      .prefault({}),
+  })
+  .check(strictlyIncreasing(THRESHOLDS));
+
+const streaming = z.strictObject({
+  chunkSize: size()
+    .default(64 * KiB)
+    .describe('Bytes read per chunk when streaming input.'),
+  memoryThresholdMb: positive().default(500).meta({
+    description: 'Memory use, in megabytes, at which streaming starts reducing its own memory use.',
+    env: 'HEADROOM_MEMORY_THRESHOLD_MB',
+  }),
+  maxItemSize: size()
+    .default(64 * MiB)
+    .describe('Largest single streamed item accepted.'),
+  maxDepth: int({ min: 1 }).default(1000).describe('Deepest JSON nesting accepted.'),
+});
+
+const pooling = z.strictObject({
+  maxPoolSize: int({ min: 1 }).default(1000).describe('Most items an object pool keeps.'),
+  cleanupInterval: positive().default(300).describe('Seconds between pool clean-ups.'),
+  bufferSize: size()
+    .default(64 * KiB)
+    .describe('Size of each pooled buffer.'),
+});
+
+const alerts = z
+  .strictObject({
+    warningPercent: percent().default(75).describe('Budget use (percent) that raises a warning alert.'),
+    criticalPercent: percent().default(85).describe('Budget use (percent) that raises a critical alert.'),
+  })
+  .check(strictlyIncreasing(['warningPercent', 'criticalPercent']));
+
+const monitoring = z.strictObject({
+  enabled: bool().default(false).describe('Serve memory metrics over HTTP.'),
+  host: str().default('127.0.0.1').describe('Address the metrics server listens on.'),
+  port: int({ min: 0, max: 65535 })
+    .default(9464)
+    .describe('Port of the metrics server (0 picks a free one).'),
+  sampleIntervalMs: int({ min: 1 }).default(1000).describe('Milliseconds between metric samples.'),
+  alerts: alerts.prefault({}),
+});
+
+const profiling = z.strictObject({
+  enabled: bool().default(false).describe('Record memory snapshots while running.'),
+  snapshotInterval: positive().default(0.1).describe('Seconds between memory snapshots.'),
+  snapshotDir: str().optional().meta({
+    description: 'Directory for heap snapshots.',
+    defaultText: 'not written',
+  }),
+});
+
+const log = z.strictObject({
+  level: enumOf(LOG_LEVELS).default('info').meta({
+    description: 'Least severe log level written to stderr.',
+    env: 'HEADROOM_LOG_LEVEL',
+  }),
+  format: enumOf(['text', 'json']).default('text').describe('Log line format.'),
+});
+
+export const configSchema = z.strictObject({
+  memory: memory.prefault({}),
+  streaming: streaming.prefault({}),
+  pooling: pooling.prefault({}),
+  monitoring: monitoring.prefault({}),
+  profiling: profiling.prefault({}),
+  log: log.prefault({}),
+});
+
+export type HeadroomConfig = z.output<typeof configSchema>;
+
+/** The configuration with every default applied and nothing else. */
+export function defaultConfig(): HeadroomConfig {
+  return configSchema.parse({});
+}

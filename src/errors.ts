@@ -1,0 +1,114 @@
+/**
+ * One error base with a stable `code` per kind, so callers match on codes rather than on messages.
+ * Every message says what went wrong, where, and what to do about it.
+ */
+export class HeadroomError extends Error {
+  readonly code: string;
+
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.name = new.target.name;
+  }
+}
+
+/** A command line that cannot be run: unknown command or option, missing or malformed value. */
+export class UsageError extends HeadroomError {
+  constructor(message: string) {
+    super('HR_USAGE', message);
+  }
+}
+
+/** A configuration value that fails validation; `setting` is the dotted path, `source` where it came from. */
+export class ConfigError extends HeadroomError {
+  readonly setting: string;
+  readonly source: string;
+
+  constructor(setting: string, source: string, message: string) {
+    super('HR_CONFIG_INVALID', message);
+    this.setting = setting;
+    this.source = source;
+  }
+}
+
+/** Memory use is over the budget even after a garbage collection, or an admission would exceed it. */
+export class BudgetExceededError extends HeadroomError {
+  readonly usedBytes: number;
+  readonly budgetBytes: number;
+
+  constructor(message: string, usedBytes: number, budgetBytes: number) {
+    super('HR_BUDGET_EXCEEDED', message);
+    this.usedBytes = usedBytes;
+    this.budgetBytes = budgetBytes;
+  }
+}
+
+/** A circuit breaker is open and rejected the call without running it. */
+export class CircuitOpenError extends HeadroomError {
+  readonly circuit: string;
+  readonly retryAfterMs: number;
+
+  constructor(circuit: string, message: string, retryAfterMs: number, cause?: unknown) {
+    super('HR_CIRCUIT_OPEN', message, { cause });
+    this.circuit = circuit;
+    this.retryAfterMs = retryAfterMs;
+  }
+}
+
+/** Work refused by a breaker because memory pressure is at or above its threshold. */
+export class MemoryPressureError extends HeadroomError {
+  constructor(message: string) {
+    super('HR_MEMORY_PRESSURE', message);
+  }
+}
+
+/** A bounded pool has every item in use. */
+export class PoolExhaustedError extends HeadroomError {
+  constructor(message: string) {
+    super('HR_POOL_EXHAUSTED', message);
+  }
+}
+
+/** Malformed JSON in a stream; `byteOffset` is counted from the first byte of the stream. */
+export class JsonStreamError extends HeadroomError {
+  readonly byteOffset: number;
+
+  constructor(message: string, byteOffset: number, cause?: unknown) {
+    super('HR_JSON_INVALID', message, { cause });
+    this.byteOffset = byteOffset;
+  }
+}
+
+/** A single streamed item is larger than the configured cap. */
+export class ItemTooLargeError extends HeadroomError {
+  readonly byteOffset: number;
+  readonly limitBytes: number;
+
+  constructor(message: string, byteOffset: number, limitBytes: number) {
+    super('HR_ITEM_TOO_LARGE', message);
+    this.byteOffset = byteOffset;
+    this.limitBytes = limitBytes;
+  }
+}
+
+/** A batch of `processInBatches` failed; `batchIndex` is zero-based. */
+export class BatchError extends HeadroomError {
+  readonly batchIndex: number;
+
+  constructor(message: string, batchIndex: number, cause: unknown) {
+    super('HR_BATCH_FAILED', message, { cause });
+    this.batchIndex = batchIndex;
+  }
+}
+
+/** Work stopped because its AbortSignal fired. */
+export class AbortedError extends HeadroomError {
+  constructor(message: string, cause?: unknown) {
+    super('HR_ABORTED', message, { cause });
+  }
+}
+
+/** Throws an AbortedError naming `what` when the signal has fired. */
+export function throwIfAborted(signal: AbortSignal | undefined, what: string): void {
+  if (signal?.aborted) throw new AbortedError(`${what} was cancelled`, signal.reason);
+}

@@ -1,0 +1,32 @@
+/**
+ * Garbage collection on demand without requiring `node --expose-gc`: V8 lets a running process turn
+ * the flag on, and a fresh context then exposes `gc`. Done once, lazily, because it is only needed
+ * when memory is already over budget.
+ */
+import v8 from 'node:v8';
+import vm from 'node:vm';
+
+let cached: (() => void) | null | undefined;
+
+/** Returns a function that runs a full garbage collection, or undefined when V8 refuses. */
+export function gcFunction(): (() => void) | undefined {
+  if (cached === undefined) cached = resolveGc();
+  return cached ?? undefined;
+}
+
+function resolveGc(): (() => void) | null {
+  const existing = (globalThis as { gc?: () => void }).gc;
+  if (typeof existing === 'function') return existing;
+  try {
+    v8.setFlagsFromString('--expose-gc');
+    const gc = vm.runInNewContext('gc') as unknown;
+    return typeof gc === 'function' ? (gc as () => void) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The V8 heap limit in bytes: the default memory budget when none is configured. */
+export function heapLimitBytes(): number {
+  return v8.getHeapStatistics().heap_size_limit;
+}

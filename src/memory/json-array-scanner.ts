@@ -1,0 +1,480 @@
+/**
+ * Finds the items of one JSON array, at the document root or at a path of object keys, in a stream
+ * of byte chunks, and parses them with JSON.parse. The byte loop only tracks strings and bracket
+ * depth; JSON.parse, which is native and fast, validates and builds each item. Items that lie whole
+ * inside one chunk are parsed together in one JSON.parse call, so the per-call cost is paid once
+ * per chunk rather than once per item. Only the bytes of one unfinished item are ever carried over.
+ */
+import { ItemTooLargeError, JsonStreamError } from '../errors.js';
+import { formatBytes } from '../util/bytes.js';
+import { parseItems, parseOne } from './json-parse.js';
+import { formatJsonPath } from './json-path.js';
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const LBRACE = 0x7b;
+const RBRACE = 0x7d;
+const LBRACKET = 0x5b;
+const RBRACKET = 0x5d;
+const COMMA = 0x2c;
+const COLON = 0x3a;
+
+// Phases of the scan.
+const SEEK = 0; // walking the enclosing objects towards the array
+const FIRST = 1; // just after '[': an item or ']'
+const BEFORE = 2; // after ',': an item
+const ITEM = 3; // inside an item
+const AFTER = 4; // after an item: ',' or ']'
+const TAIL = 5; // the array is closed; skipping the rest of the enclosing objects
+const DONE = 6; // the document is closed; only whitespace may follow
+
+// Steps of SEEK inside an enclosing object.
+const S_ROOT = 0;
+const S_KEY_OR_CLOSE = 1;
+const S_KEY = 2;
+const S_IN_KEY = 3;
+const S_COLON = 4;
+const S_VALUE = 5;
+const S_SKIP = 6;
+const S_NEXT = 7;
+
+const MAX_KEY_BYTES = 64 * 1024;
+
+export interface ScannerLimits {
+  maxItemBytes: number;
+  maxDepth: number;
+}
+
+export class JsonArrayScanner {
+  private readonly keys: readonly string[];
+  private readonly limits: ScannerLimits;
+  private phase = SEEK;
+  private step = S_ROOT;
+  private offset = 0; // absolute offset of the current chunk's first byte
+  private itemCount = 0;
+
+  // The value being scanned (an item, a skipped value, or the tail).
+  private depth = 0;
+  private inString = false;
+  private scalar = false;
+  private skip = 0; // bytes to skip at the next chunk's start: the rest of an escape
+
+  // The unfinished item carried between chunks.
+  private pieces: Buffer[] = [];
+  private pieceBytes = 0;
+  private itemStart = 0;
+
+  // SEEK state.
+  private level = 0; // enclosing objects opened along the path
+  private keyPieces: Buffer[] = [];
+  private keyBytes = 0;
+  private keyEscaped = false;
+  private keyMatches = false;
+  private seenKeys: string[] = [];
+  private arrayStart = 0;
+
+  // Items of the current chunk that can be parsed together.
+  private starts: number[] = [];
+  private ends: number[] = [];
+
+  constructor(keys: readonly string[], limits: ScannerLimits) {
+    this.keys = keys;
+    this.limits = limits;
+  }
+
+  get items(): number {
+    return this.itemCount;
+  }
+
+  get bytes(): number {
+    return this.offset;
+  }
+
+  /** Scans one chunk and appends the items it completes to `out`. */
+  push(chunk: Buffer, out: unknown[]): void {
+    const n = chunk.length;
+    let i = 0;
+    if (this.offset === 0 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) i = 3; // UTF-8 BOM
+    this.starts.length = 0;
+    this.ends.length = 0;
+    while (i < n) {
+      switch (this.phase) {
+        case SEEK:
+          i = this.seek(chunk, i, n);
+          break;
+        case FIRST:
+        case BEFORE:
+          i = skipWs(chunk, i, n);
+          if (i < n) i = this.startItem(chunk, i);
+          // An item may start on the chunk's last byte: scan (and so carry) it now.
+          if (this.inItem()) i = this.continueItem(chunk, i, n, out);
+          break;
+        case ITEM:
+          i = this.continueItem(chunk, i, n, out);
+          break;
+        case AFTER:
+          i = skipWs(chunk, i, n);
+          if (i >= n) break;
+          if (chunk[i] === COMMA) this.phase = BEFORE;
+          else if (chunk[i] === RBRACKET) this.closeArray();
+          else
+            throw this.error(
+              i,
+              `expected ',' or ']' after item ${this.itemCount - 1}, found ${show(chunk[i])}`,
+            );
+          i++;
+          break;
+        case TAIL: {
+          const end = this.scanValue(chunk, i, n);
+          if (end < 0) i = n;
+          else {
+            i = end;
+            this.phase = DONE;
+          }
+          break;
+        }
+        default:
+          i = skipWs(chunk, i, n);
+          if (i < n) throw this.error(i, `unexpected ${show(chunk[i])} after the end of the document`);
+      }
+    }
+    if (this.starts.length > 0)
+      parseItems(chunk, this.starts, this.ends, out, this.offset, this.itemCount - this.starts.length);
+    this.offset += n;
+  }
+
+  /** Ends the scan: throws when the input stopped before the document did. */
+  end(): void {
+    const at = this.offset;
+    const path = formatJsonPath(this.keys);
+    if (this.phase === DONE || (this.phase === TAIL && this.depth === 0)) return;
+    if (this.phase === SEEK) {
+      throw new JsonStreamError(
+        at === 0
+          ? 'the input is empty: expected a JSON document'
+          : `unexpected end of input at byte ${at} before the array at ${path} began`,
+        at,
+      );
+    }
+    if (this.phase === ITEM) {
+      throw new JsonStreamError(
+        `unexpected end of input at byte ${at}: item ${this.itemCount} of ${path}, which starts at byte ${this.itemStart}, is not complete`,
+        at,
+      );
+    }
+    if (this.phase === TAIL) {
+      throw new JsonStreamError(
+        `unexpected end of input at byte ${at}: the objects around ${path} are not closed`,
+        at,
+      );
+    }
+    throw new JsonStreamError(
+      `unexpected end of input at byte ${at}: the array at ${path}, opened at byte ${this.arrayStart}, is not closed`,
+      at,
+    );
+  }
+
+  private inItem(): boolean {
+    return this.phase === ITEM;
+  }
+
+  private startItem(chunk: Buffer, i: number): number {
+    const c = chunk[i];
+    if (c === RBRACKET) {
+      if (this.phase === BEFORE)
+        throw this.error(i, `a ',' after item ${this.itemCount - 1} must be followed by an item, not ']'`);
+      this.closeArray();
+      return i + 1;
+    }
+    this.phase = ITEM;
+    this.itemStart = this.offset + i;
+    this.beginValue(chunk, i);
+    return c === LBRACE || c === LBRACKET || c === QUOTE ? i + 1 : i;
+  }
+
+  /** Sets up the value scan for the value that starts with `chunk[i]`. */
+  private beginValue(chunk: Buffer, i: number): void {
+    const c = chunk[i] as number;
+    this.inString = c === QUOTE;
+    this.depth = c === LBRACE || c === LBRACKET ? 1 : 0;
+    this.scalar = !this.inString && this.depth === 0;
+    if (this.scalar && !isScalarStart(c))
+      throw this.error(i, `unexpected ${show(c)} where a value should start`);
+  }
+
+  private continueItem(chunk: Buffer, i: number, n: number, out: unknown[]): number {
+    const startInChunk = this.pieces.length === 0 ? this.itemStart - this.offset : 0;
+    const end = this.scanValue(chunk, i, n);
+    if (end < 0) {
+      this.carry(chunk.subarray(Math.max(0, startInChunk), n));
+      return n;
+    }
+    this.phase = AFTER;
+    if (this.pieces.length === 0) {
+      this.checkItemSize(end - startInChunk);
+      this.starts.push(startInChunk);
+      this.ends.push(end);
+    } else {
+      this.carry(chunk.subarray(0, end));
+      const whole = Buffer.concat(this.pieces, this.pieceBytes);
+      this.pieces = [];
+      this.pieceBytes = 0;
+      out.push(parseOne(whole, 0, whole.length, this.itemStart, this.itemCount));
+    }
+    this.itemCount++;
+    return end;
+  }
+
+  /** Keeps a copy of an unfinished item's bytes, so the chunk they came from can be freed. */
+  private carry(bytes: Buffer): void {
+    this.checkItemSize(this.pieceBytes + bytes.length);
+    this.pieces.push(Buffer.from(bytes));
+    this.pieceBytes += bytes.length;
+  }
+
+  private checkItemSize(bytes: number): void {
+    const limit = this.limits.maxItemBytes;
+    if (bytes <= limit) return;
+    throw new ItemTooLargeError(
+      `item ${this.itemCount} of ${formatJsonPath(this.keys)}, starting at byte ${this.itemStart}, is larger than ` +
+        `the ${formatBytes(limit)} item limit; raise streaming.maxItemSize (HEADROOM_STREAMING_MAX_ITEM_SIZE) if it is expected`,
+      this.itemStart,
+      limit,
+    );
+  }
+
+  /**
+   * Advances through the current value; returns the index just past its end, or -1 when the chunk
+   * ran out first (the state is kept for the next chunk). This loop is the hot path.
+   */
+  private scanValue(chunk: Buffer, i: number, n: number): number {
+    if (this.scalar) {
+      while (i < n && !isDelimiter(chunk[i] as number)) i++;
+      return i < n ? i : -1;
+    }
+    // The rest of an escape sequence cut by the previous chunk's end.
+    i += this.skip;
+    this.skip = 0;
+    let depth = this.depth;
+    let inString = this.inString;
+    const maxDepth = this.limits.maxDepth;
+    for (;;) {
+      if (inString) {
+        while (i < n) {
+          const c = chunk[i] as number;
+          if (c === QUOTE) break;
+          i += c === BACKSLASH ? 2 : 1;
+        }
+        if (i >= n) {
+          this.skip = i - n;
+          this.depth = depth;
+          this.inString = true;
+          return -1;
+        }
+        i++;
+        inString = false;
+        if (depth === 0) return i;
+      }
+      while (i < n) {
+        const c = chunk[i++] as number;
+        if (c === QUOTE) {
+          inString = true;
+          break;
+        }
+        if (c === LBRACE || c === LBRACKET) {
+          if (++depth > maxDepth) throw this.depthError(i - 1);
+        } else if (c === RBRACE || c === RBRACKET) {
+          if (--depth === 0) {
+            this.depth = 0;
+            this.inString = false;
+            return i;
+          }
+        }
+      }
+      if (!inString) {
+        this.depth = depth;
+        this.inString = false;
+        return -1;
+      }
+    }
+  }
+
+  private closeArray(): void {
+    this.phase = TAIL;
+    this.depth = this.level;
+    this.inString = false;
+    this.scalar = false;
+    if (this.level === 0) this.phase = DONE;
+  }
+
+  /** Walks the enclosing objects along the path until the array opens. */
+  private seek(chunk: Buffer, i: number, n: number): number {
+    while (i < n && this.phase === SEEK) {
+      if (this.step === S_IN_KEY) {
+        i = this.readKey(chunk, i, n);
+        continue;
+      }
+      if (this.step === S_SKIP) {
+        const end = this.scanValue(chunk, i, n);
+        if (end < 0) return n;
+        i = end;
+        this.step = S_NEXT;
+        continue;
+      }
+      i = skipWs(chunk, i, n);
+      if (i >= n) return n;
+      const c = chunk[i] as number;
+      switch (this.step) {
+        case S_ROOT:
+          this.openRoot(chunk, i);
+          break;
+        case S_KEY_OR_CLOSE:
+        case S_KEY:
+          if (c === RBRACE && this.step === S_KEY_OR_CLOSE) throw this.notFound(i);
+          if (c !== QUOTE) throw this.error(i, `expected a property name in double quotes, found ${show(c)}`);
+          this.step = S_IN_KEY;
+          this.keyPieces = [];
+          this.keyBytes = 0;
+          this.keyEscaped = false;
+          break;
+        case S_COLON:
+          if (c !== COLON) throw this.error(i, `expected ':' after a property name, found ${show(c)}`);
+          this.step = S_VALUE;
+          break;
+        case S_VALUE:
+          if (this.keyMatches) {
+            this.enterMatch(chunk, i);
+            if (this.phase !== SEEK) return i + 1;
+          } else {
+            this.beginValue(chunk, i);
+            this.step = S_SKIP;
+            if (!this.scalar) i++;
+            continue;
+          }
+          break;
+        default:
+          if (c === COMMA) this.step = S_KEY;
+          else if (c === RBRACE) throw this.notFound(i);
+          else throw this.error(i, `expected ',' or '}' after a property value, found ${show(c)}`);
+      }
+      i++;
+    }
+    return i;
+  }
+
+  private openRoot(chunk: Buffer, i: number): void {
+    const c = chunk[i];
+    if (this.keys.length === 0) {
+      if (c === LBRACKET) {
+        this.openArray(i);
+        return;
+      }
+      const hint =
+        c === LBRACE ? ' (the document is an object: give the path of its array, such as $.items)' : '';
+      throw this.error(i, `expected the document to be an array, found ${show(c)}${hint}`);
+    }
+    if (c !== LBRACE)
+      throw this.error(i, `expected an object at $ to reach ${formatJsonPath(this.keys)}, found ${show(c)}`);
+    this.level = 1;
+    this.step = S_KEY_OR_CLOSE;
+  }
+
+  private enterMatch(chunk: Buffer, i: number): void {
+    const c = chunk[i];
+    const here = formatJsonPath(this.keys.slice(0, this.level));
+    if (this.level === this.keys.length) {
+      if (c !== LBRACKET) throw this.error(i, `expected an array at ${here}, found ${show(c)}`);
+      this.openArray(i);
+      return;
+    }
+    if (c !== LBRACE) {
+      throw this.error(
+        i,
+        `expected an object at ${here} to reach ${formatJsonPath(this.keys)}, found ${show(c)}`,
+      );
+    }
+    if (++this.level > this.limits.maxDepth) throw this.depthError(i);
+    this.step = S_KEY_OR_CLOSE;
+    this.seenKeys = [];
+  }
+
+  private openArray(i: number): void {
+    this.level = this.keys.length;
+    this.phase = FIRST;
+    this.arrayStart = this.offset + i;
+  }
+
+  private readKey(chunk: Buffer, i: number, n: number): number {
+    const from = i;
+    i += this.skip;
+    this.skip = 0;
+    while (i < n) {
+      const c = chunk[i] as number;
+      if (c === QUOTE) break;
+      if (c === BACKSLASH) this.keyEscaped = true;
+      i += c === BACKSLASH ? 2 : 1;
+    }
+    const to = Math.min(i, n);
+    this.keyBytes += to - from;
+    if (this.keyBytes > MAX_KEY_BYTES)
+      throw this.error(i, `a property name is longer than ${formatBytes(MAX_KEY_BYTES)}`);
+    this.keyPieces.push(Buffer.from(chunk.subarray(from, to)));
+    if (i >= n) {
+      this.skip = i - n;
+      return n;
+    }
+    const raw = Buffer.concat(this.keyPieces).toString('utf8');
+    const key = this.keyEscaped ? (JSON.parse(`"${raw}"`) as string) : raw;
+    this.keyMatches = key === this.keys[this.level - 1];
+    if (this.seenKeys.length < 20) this.seenKeys.push(key);
+    this.step = S_COLON;
+    return i + 1;
+  }
+
+  private notFound(i: number): JsonStreamError {
+    const parent = formatJsonPath(this.keys.slice(0, this.level - 1));
+    const seen = this.seenKeys.length ? ` (its keys include: ${this.seenKeys.join(', ')})` : ' (it is empty)';
+    const at = this.offset + i;
+    return new JsonStreamError(
+      `no array at ${formatJsonPath(this.keys)}: the object at ${parent}, which ends at byte ${at}, has no key ` +
+        `'${this.keys[this.level - 1]}'${seen}`,
+      at,
+    );
+  }
+
+  private depthError(i: number): JsonStreamError {
+    return this.error(
+      i,
+      `nesting deeper than ${this.limits.maxDepth} levels; raise streaming.maxDepth (HEADROOM_STREAMING_MAX_DEPTH) if it is expected`,
+    );
+  }
+
+  private error(i: number, message: string): JsonStreamError {
+    const at = this.offset + i;
+    return new JsonStreamError(`invalid JSON at byte ${at}: ${message}`, at);
+  }
+}
+
+function skipWs(chunk: Buffer, i: number, n: number): number {
+  while (i < n) {
+    const c = chunk[i];
+    if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) break;
+    i++;
+  }
+  return i;
+}
+
+function isDelimiter(c: number): boolean {
+  return (
+    c === COMMA || c === RBRACKET || c === RBRACE || c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09
+  );
+}
+
+function isScalarStart(c: number): boolean {
+  return c === 0x2d || (c >= 0x30 && c <= 0x39) || c === 0x74 || c === 0x66 || c === 0x6e;
+}
+
+function show(c: number | undefined): string {
+  if (c === undefined) return 'end of input';
+  return c >= 0x20 && c < 0x7f ? `'${String.fromCharCode(c)}'` : `byte 0x${c.toString(16).padStart(2, '0')}`;
+}
