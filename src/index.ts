@@ -1,0 +1,69 @@
+/**
+ * Headroom's public API. Anything exported here is public and follows semantic versioning; the
+ * memory names are the ones the design documents use, so their readers find them.
+ */
+
+export { limiterFromConfig } from './config/limiter.js';
+export { type LoadConfigOptions, type LoadedConfig, loadConfig } from './config/load.js';
+export { configSchema, defaultConfig, type HeadroomConfig } from './config/schema.js';
+export { type SettingInfo, settingsTable } from './config/settings.js';
+export {
+  AbortedError,
+  BatchError,
+  BudgetExceededError,
+  CircuitOpenError,
+  ConfigError,
+  HeadroomError,
+  ItemTooLargeError,
+  JsonStreamError,
+  MemoryPressureError,
+  PoolExhaustedError,
+  UsageError,
+} from './errors.js';
+export { type LogFormat, Logger, type LoggerOptions, type LogLevel } from './log/logger.js';
+export {
+  type BatchOptions,
+  type BatchSource,
+  type BatchSummary,
+  processInBatches,
+} from './memory/batches.js';
+export {
+  ChunkedWriter,
+  type ChunkedWriterOptions,
+  type ChunkedWriterStats,
+  type WritableLike,
+} from './memory/chunked-writer.js';
+export {
+  type BreakerState,
+  type BreakerStats,
+  MemoryCircuitBreaker,
+  type MemoryCircuitBreakerOptions,
+} from './memory/circuit-breaker.js';
+export {
+  type ByteSource,
+  type StreamingJsonOptions,
+  StreamingJsonProcessor,
+  type StreamSummary,
+} from './memory/json-stream.js';
+export {
+  type GcRun,
+  type GcTrigger,
+  type LevelChange,
+  MemoryLimiter,
+  type MemoryLimiterOptions,
+  type MemoryLimiterStats,
+  PRESSURE_LEVELS,
+  type PressureLevel,
+  type PressureThresholds,
+  type Reservation,
+} from './memory/limiter.js';
+export {
+  BufferPool,
+  type BufferPoolOptions,
+  type BufferPoolStats,
+  ObjectPool,
+  type ObjectPoolOptions,
+  type PoolStats,
+} from './memory/pools.js';
+export type { MemoryMetric } from './memory/usage.js';
+export { formatBytes, parseBytes } from './util/bytes.js';

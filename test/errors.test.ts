@@ -1,0 +1,35 @@
+import assert from 'node:assert/strict';
+import { it } from 'node:test';
+import * as errors from '../src/errors.js';
+
+// The codes are public API: users match on them. Changing one is a breaking change.
+it('pins every error code', () => {
+  const made: Array<[errors.HeadroomError, string]> = [
+    [new errors.UsageError('x'), 'HR_USAGE'],
+    [new errors.ConfigError('memory.budget', 'flag --memory-budget', 'x'), 'HR_CONFIG_INVALID'],
+    [new errors.BudgetExceededError('x', 2, 1), 'HR_BUDGET_EXCEEDED'],
+    [new errors.CircuitOpenError('api', 'x', 10), 'HR_CIRCUIT_OPEN'],
+    [new errors.MemoryPressureError('x'), 'HR_MEMORY_PRESSURE'],
+    [new errors.PoolExhaustedError('x'), 'HR_POOL_EXHAUSTED'],
+    [new errors.JsonStreamError('x', 5), 'HR_JSON_INVALID'],
+    [new errors.ItemTooLargeError('x', 5, 10), 'HR_ITEM_TOO_LARGE'],
+    [new errors.BatchError('x', 3, new Error('inner')), 'HR_BATCH_FAILED'],
+    [new errors.AbortedError('x'), 'HR_ABORTED'],
+  ];
+  for (const [error, code] of made) {
+    assert.equal(error.code, code);
+    assert.ok(error instanceof errors.HeadroomError);
+    assert.ok(error instanceof Error);
+    assert.equal(error.name, error.constructor.name);
+  }
+});
+
+it('throwIfAborted names the work and keeps the reason', () => {
+  const controller = new AbortController();
+  errors.throwIfAborted(controller.signal, 'loading');
+  controller.abort(new Error('client went away'));
+  assert.throws(
+    () => errors.throwIfAborted(controller.signal, 'loading'),
+    (error: unknown) => error instanceof errors.AbortedError && /loading was cancelled/.test(error.message),
+  );
+});

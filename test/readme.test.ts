@@ -1,0 +1,18 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { it } from 'node:test';
+import { settingsTable } from '../src/config/settings.js';
+
+const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+
+it('opens with the install-and-run and the test commands', () => {
+  const firstBlock = /```sh\n([\s\S]*?)```/.exec(readme)?.[1] ?? '';
+  assert.match(firstBlock, /^npm install && npm start/m);
+  assert.match(firstBlock, /^npm test/m);
+});
+
+it('documents every setting with its environment variable', () => {
+  for (const setting of settingsTable()) {
+    assert.ok(readme.includes(`| \`${setting.env}\` | \`${setting.path}\` |`), `${setting.env} is missing from the README`);
+  }
+});
