@@ -123,7 +123,9 @@ for (const suite of chosen) {
       if (value === undefined) continue;
       const ratio = baseValue ? `${(value / baseValue).toFixed(2)}x` : '';
       const baseText =
-        variant === suite.baseline || baseValue === undefined ? '' : baseValue.toFixed(figure.digits);
+        variant === suite.baseline || baseValue === undefined
+          ? ''
+          : `${baseValue.toFixed(figure.digits)} (${suite.baseline})`;
       rows.push(
         `| ${suite.name} | ${variant} | ${figure.label} | ${value.toFixed(figure.digits)} | ${baseText} | ${variant === suite.baseline ? 'baseline' : ratio} |`,
       );
@@ -131,7 +133,7 @@ for (const suite of chosen) {
   }
 }
 const table = [
-  `| benchmark | variant | figure | median | baseline (${chosen.map((s) => s.baseline).join(' / ')}) | vs baseline |`,
+  '| benchmark | variant | figure | median | baseline, same run | vs baseline |',
   '|---|---|---|---:|---:|---:|',
   ...rows,
 ].join('\n');
