@@ -13,6 +13,9 @@ it('opens with the install-and-run and the test commands', () => {
 
 it('documents every setting with its environment variable', () => {
   for (const setting of settingsTable()) {
-    assert.ok(readme.includes(`| \`${setting.env}\` | \`${setting.path}\` |`), `${setting.env} is missing from the README`);
+    assert.ok(
+      readme.includes(`| \`${setting.env}\` | \`${setting.path}\` |`),
+      `${setting.env} is missing from the README`,
+    );
   }
 });
