@@ -52,7 +52,7 @@ describe('headroom help', () => {
     }
     const stub = await run(['openapi', '-h']);
     assert.match(stub.stdout, /Usage: headroom openapi <SPEC> \[options\]/);
-    assert.match(stub.stdout, /OpenAPI document/);
+    assert.match(stub.stdout, /OpenAPI specifications/);
   });
 
   it('prints the version from package.json', async () => {
