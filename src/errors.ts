@@ -112,3 +112,46 @@ export class AbortedError extends HeadroomError {
 export function throwIfAborted(signal: AbortSignal | undefined, what: string): void {
   if (signal?.aborted) throw new AbortedError(`${what} was cancelled`, signal.reason);
 }
+
+/** Where in a specification a problem is: 1-based line and column, or a JSON pointer into the document. */
+export interface SpecLocation {
+  line?: number;
+  column?: number;
+  pointer?: string;
+}
+
+/**
+ * A specification that cannot be read, parsed or used. `source` is how the user named it (path, URL
+ * or `-`); the location, when known, is also in the message, for people, and here, for tools.
+ */
+export class SpecError extends HeadroomError {
+  readonly source: string;
+  readonly line?: number;
+  readonly column?: number;
+  readonly pointer?: string;
+
+  constructor(source: string, message: string, location: SpecLocation = {}, cause?: unknown) {
+    super('HR_SPEC_INVALID', message, { cause });
+    this.source = source;
+    this.line = location.line;
+    this.column = location.column;
+    this.pointer = location.pointer;
+  }
+}
+
+/**
+ * A specification larger than the configured cap. For a stream, `sizeBytes` is what had arrived when
+ * reading stopped: the real size is at least that.
+ */
+export class SpecTooLargeError extends HeadroomError {
+  readonly source: string;
+  readonly sizeBytes: number;
+  readonly limitBytes: number;
+
+  constructor(source: string, message: string, sizeBytes: number, limitBytes: number) {
+    super('HR_SPEC_TOO_LARGE', message);
+    this.source = source;
+    this.sizeBytes = sizeBytes;
+    this.limitBytes = limitBytes;
+  }
+}

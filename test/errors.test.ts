@@ -15,6 +15,8 @@ it('pins every error code', () => {
     [new errors.ItemTooLargeError('x', 5, 10), 'HR_ITEM_TOO_LARGE'],
     [new errors.BatchError('x', 3, new Error('inner')), 'HR_BATCH_FAILED'],
     [new errors.AbortedError('x'), 'HR_ABORTED'],
+    [new errors.SpecError('api.yaml', 'x', { line: 3, column: 4 }), 'HR_SPEC_INVALID'],
+    [new errors.SpecTooLargeError('api.yaml', 'x', 11, 10), 'HR_SPEC_TOO_LARGE'],
   ];
   for (const [error, code] of made) {
     assert.equal(error.code, code);
