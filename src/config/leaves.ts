@@ -7,7 +7,17 @@
 import { z } from 'zod';
 import { parseBytes } from '../util/bytes.js';
 
-export type LeafKind = 'size' | 'integer' | 'number' | 'ratio' | 'percent' | 'boolean' | 'enum' | 'string';
+export type LeafKind =
+  | 'size'
+  | 'integer'
+  | 'number'
+  | 'ratio'
+  | 'percent'
+  | 'boolean'
+  | 'enum'
+  | 'string'
+  | 'list'
+  | 'structured';
 
 function leaf<T>(kind: LeafKind, expects: string, parse: (raw: unknown) => T | undefined) {
   return z
@@ -115,4 +125,21 @@ export function str() {
   return leaf('string', 'a non-empty string', (raw) =>
     typeof raw === 'string' && raw.trim() !== '' ? raw.trim() : undefined,
   );
+}
+
+/** A list of strings: a YAML list, or one comma-separated string from a flag or variable. */
+export function list() {
+  return leaf('list', 'a comma-separated list such as a,b,c', (raw): string[] | undefined => {
+    const items = typeof raw === 'string' ? raw.split(',') : Array.isArray(raw) ? raw : undefined;
+    if (!items?.every((item) => typeof item === 'string')) return undefined;
+    return items.map((item) => item.trim()).filter((item) => item !== '');
+  });
+}
+
+/**
+ * A structured value that only the configuration file can give (a list of APIs, say): it has no
+ * environment variable, and `schema` validates it.
+ */
+export function structured<T extends z.ZodType>(schema: T, expects: string) {
+  return schema.meta({ kind: 'structured', expects, fileOnly: true });
 }

@@ -70,6 +70,7 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
   const chosen = new Map<string, SettingSource>();
 
   for (const setting of settingsTable()) {
+    if (setting.env === '') continue;
     const raw = env[setting.env];
     // An empty variable is how shells and compose files "unset" something; treat it as absent.
     if (raw === undefined || raw === '') continue;

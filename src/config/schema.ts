@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { LOG_LEVELS } from '../log/logger.js';
-import { bool, enumOf, int, percent, positive, ratio, size, str } from './leaves.js';
+import { bool, enumOf, int, list, percent, positive, ratio, size, str, structured } from './leaves.js';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -125,6 +125,101 @@ const log = z.strictObject({
   format: enumOf(['text', 'json']).default('text').describe('Log line format.'),
 });
 
+const filter = {
+  includeTags: list().optional().describe('Serve only operations with one of these tags.'),
+  excludeTags: list().optional().describe('Leave out operations with any of these tags.'),
+  includeOperations: list()
+    .optional()
+    .describe('Serve only operations whose operationId matches one of these globs.'),
+  excludeOperations: list()
+    .optional()
+    .describe('Leave out operations whose operationId matches one of these globs.'),
+  methods: list().optional().describe('Serve only these HTTP methods.'),
+  pathPrefixes: list().optional().describe('Serve only paths starting with one of these prefixes.'),
+  readOnly: bool().default(false).describe('Serve GET and HEAD operations only.'),
+};
+
+const api = z.strictObject({
+  spec: z.string().min(1),
+  name: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/)
+    .optional(),
+  baseUrl: z.string().optional(),
+  includeTags: z.array(z.string()).optional(),
+  excludeTags: z.array(z.string()).optional(),
+  includeOperations: z.array(z.string()).optional(),
+  excludeOperations: z.array(z.string()).optional(),
+  methods: z.array(z.string()).optional(),
+  pathPrefixes: z.array(z.string()).optional(),
+  readOnly: z.boolean().optional(),
+});
+
+const openapi = z.strictObject({
+  apis: structured(
+    z.array(api).default([]),
+    'a list of APIs, each with spec and optionally name, baseUrl and filters (includeTags, excludeTags, includeOperations, excludeOperations, methods, pathPrefixes, readOnly)',
+  ).describe('APIs to serve together (configuration file only), in addition to those on the command line.'),
+  tools: enumOf(['auto', 'all', 'dynamic'])
+    .default('auto')
+    .describe(
+      'One tool per operation (all), three search/describe/call tools (dynamic), or all for small APIs (auto).',
+    ),
+  autoMaxTools: int({ min: 1 })
+    .default(100)
+    .describe('Most operations for which auto mode lists one tool each.'),
+  autoMaxListSize: size()
+    .default(100 * KiB)
+    .describe('Largest tools/list for which auto mode lists one tool per operation.'),
+  maxNameLength: int({ min: 8, max: 128 }).default(64).describe('Longest tool name.'),
+  schemaBudget: size()
+    .default(32 * KiB)
+    .describe("Bytes of shared definitions included in one tool's input schema."),
+  maxSpecSize: size()
+    .default(100 * MiB)
+    .describe('Largest specification accepted.'),
+  maxTotalSpecSize: size()
+    .default(512 * MiB)
+    .describe('Largest total size of the specifications served together.'),
+  cache: bool().default(true).describe('Keep prepared catalogs in a compressed cache for fast starts.'),
+  cacheDir: str().optional().meta({
+    description: 'Folder of the catalog cache.',
+    defaultText: '$XDG_CACHE_HOME/headroom or ~/.cache/headroom',
+  }),
+  maxCacheSize: size()
+    .default(512 * MiB)
+    .describe('Byte limit of the cache folder; least recently used entries go first.'),
+  allowRemoteRefs: bool().default(false).describe('Follow $refs to http(s) URLs.'),
+  allowExternalRefs: bool()
+    .default(false)
+    .describe("Follow $refs to files outside the specification's folder."),
+  keepExtensions: list().default([]).describe('Vendor extensions (x-...) kept when optimizing.'),
+  ...filter,
+});
+
+const server = z.strictObject({
+  transport: enumOf(['stdio', 'http']).default('stdio').describe('How MCP clients connect.'),
+  host: str().default('127.0.0.1').describe('Address the HTTP transport listens on.'),
+  port: int({ min: 0, max: 65535 })
+    .default(8080)
+    .describe('Port of the HTTP transport (0 picks a free one).'),
+  path: str().default('/mcp').describe('URL path of the MCP endpoint.'),
+  httpMode: enumOf(['stateful', 'stateless'])
+    .default('stateful')
+    .describe('Sessions with ids (stateful) or none (stateless).'),
+  token: str().optional().meta({
+    description: 'Bearer token HTTP clients must send; required when listening beyond loopback.',
+    defaultText: 'none',
+    env: 'HEADROOM_TOKEN',
+  }),
+  allowedHosts: list().default([]).describe('Host header values accepted besides loopback names.'),
+  allowedOrigins: list().default([]).describe('Origin header values accepted besides loopback origins.'),
+  maxBodySize: size()
+    .default(4 * MiB)
+    .describe('Largest HTTP request body accepted.'),
+  maxSessions: int({ min: 1 }).default(100).describe('Most concurrent stateful HTTP sessions.'),
+});
+
 export const configSchema = z.strictObject({
   memory: memory.prefault({}),
   streaming: streaming.prefault({}),
@@ -132,6 +227,8 @@ export const configSchema = z.strictObject({
   monitoring: monitoring.prefault({}),
   profiling: profiling.prefault({}),
   log: log.prefault({}),
+  openapi: openapi.prefault({}),
+  server: server.prefault({}),
 });
 
 export type HeadroomConfig = z.output<typeof configSchema>;

@@ -10,6 +10,7 @@ import { configSchema, defaultConfig } from './schema.js';
 export interface SettingInfo {
   /** Dotted path such as `memory.gc.minIntervalMs`. */
   path: string;
+  /** The environment variable; empty for settings only the configuration file can give. */
   env: string;
   description: string;
   /** What values are allowed, e.g. `one of: rss, heap`. */
@@ -51,7 +52,7 @@ function valueAt(root: unknown, path: readonly string[]): unknown {
 
 function collect(schema: z.ZodType, path: string[], defaults: unknown, into: SettingInfo[]): void {
   const { inner, meta } = unwrap(schema);
-  if (inner instanceof z.ZodObject) {
+  if (inner instanceof z.ZodObject && meta.fileOnly !== true) {
     for (const [key, child] of Object.entries(inner.shape as Record<string, z.ZodType>)) {
       collect(child, [...path, key], defaults, into);
     }
@@ -63,7 +64,8 @@ function collect(schema: z.ZodType, path: string[], defaults: unknown, into: Set
   if (expects === undefined) throw new Error(`setting ${dotted} is not built from a leaf helper`);
   const info: SettingInfo = {
     path: dotted,
-    env: text('env') ?? conventionalEnvName(dotted),
+    // File-only settings have no variable: a list of objects does not fit in one string.
+    env: meta.fileOnly === true ? '' : (text('env') ?? conventionalEnvName(dotted)),
     description: text('description') ?? '',
     expects,
     kind: meta.kind as LeafKind,

@@ -77,8 +77,22 @@ export interface Operation {
   security: Array<Record<string, string[]>>;
   /** Server URLs for this operation when it overrides the API's. */
   servers?: string[];
-  /** The tool's input schema: always `type: object`, with `$defs` for what it references. */
+  /**
+   * The tool's input schema: always `type: object`. Its `$ref`s point into `#/$defs/`, which is
+   * filled from the catalog's shared definitions when the tool is listed (see tool-schema.ts).
+   */
   inputSchema: JsonObject;
+  /** Keys of the shared definitions the input schema refers to directly. */
+  defs: string[];
+}
+
+/** A shared schema that tool schemas refer to, translated to JSON Schema 2020-12. */
+export interface SchemaDefinition {
+  schema: JsonObject | boolean;
+  /** Keys of the definitions this one refers to directly. */
+  refs: string[];
+  /** Bytes of its JSON. */
+  bytes: number;
 }
 
 export interface ApiInfo {
@@ -95,6 +109,8 @@ export interface ApiInfo {
 export interface Catalog {
   api: ApiInfo;
   operations: Operation[];
+  /** The shared schemas the operations' input schemas refer to, by key. */
+  definitions: Record<string, SchemaDefinition>;
   /** Problems that did not stop the build (a dangling `$ref` in one operation, a bad parameter). */
   warnings: string[];
 }

@@ -1,4 +1,5 @@
-import { Document, isMap, isScalar } from 'yaml';
+import { Document, isMap, isScalar, isSeq } from 'yaml';
+import { REDACTED } from '../../log/redact.js';
 import { settingsTable } from '../../config/settings.js';
 import { describeSource } from '../../config/sources.js';
 import { showDefault } from '../help.js';
@@ -10,12 +11,19 @@ import type { CommandDefinition, RunContext } from '../types.js';
  */
 export function renderConfig(ctx: RunContext, withSources: boolean): string {
   const doc = new Document(ctx.config);
+  // The configuration can hold a bearer token; printing it would put it in terminals and logs.
+  const token = doc.getIn(['server', 'token'], true);
+  if (isScalar(token)) token.value = REDACTED;
   if (!withSources) return doc.toString();
   doc.commentBefore = ` Effective headroom configuration; config file: ${ctx.configFile ?? 'none'}`;
   for (const setting of settingsTable()) {
     const path = setting.path.split('.');
     const source = describeSource(ctx.sources[setting.path] ?? { kind: 'default' });
     const node = doc.getIn(path, true);
+    if (isSeq(node)) {
+      node.comment = ` ${source}`;
+      continue;
+    }
     if (isScalar(node)) {
       const size = setting.kind === 'size' ? `${showDefault({ ...setting, default: node.value })}, ` : '';
       node.comment = ` ${size}${source}`;

@@ -1,0 +1,104 @@
+/**
+ * SpecCache: prepared catalogs on disk, brotli-compressed, keyed by the spec's content hash, the
+ * options that shaped the catalog, and Headroom's version, so that a warm start reads a few hundred
+ * kilobytes instead of parsing megabytes of spec. An entry that is corrupt or does not match its key
+ * is never trusted: it is reported and rebuilt. The folder is bounded: past its byte limit the least
+ * recently used entries go.
+ */
+import { createHash } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { brotliCompress, brotliDecompressSync, constants } from 'node:zlib';
+
+const compress = promisify(brotliCompress);
+const FORMAT = 1;
+const SUFFIX = '.catalog.br';
+
+export interface SpecCacheOptions {
+  /** Default: $XDG_CACHE_HOME/headroom, else ~/.cache/headroom. */
+  dir?: string;
+  /** The folder's byte limit; default 512 MiB. */
+  maxBytes?: number;
+  env?: Readonly<Record<string, string | undefined>>;
+}
+
+export type CacheRead<T> = { hit: true; value: T } | { hit: false; reason: 'absent' | 'corrupt' | 'mismatch'; detail?: string };
+
+export class SpecCache {
+  readonly dir: string;
+  private readonly maxBytes: number;
+
+  constructor(options: SpecCacheOptions = {}) {
+    const env = options.env ?? process.env;
+    this.dir = options.dir ?? join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'headroom');
+    this.maxBytes = options.maxBytes ?? 512 * 1024 * 1024;
+  }
+
+  /** The cache key for a spec's content hash and everything else that shapes its catalog. */
+  static key(specHash: string, shaping: unknown, version: string): string {
+    return createHash('sha256').update(`${FORMAT}\n${version}\n${specHash}\n${JSON.stringify(shaping)}`).digest('hex');
+  }
+
+  read<T>(key: string): CacheRead<T> {
+    const file = this.fileFor(key);
+    let compressed: Buffer;
+    try {
+      compressed = readFileSync(file);
+    } catch {
+      return { hit: false, reason: 'absent' };
+    }
+    let entry: { format?: unknown; key?: unknown; value?: T };
+    try {
+      entry = JSON.parse(brotliDecompressSync(compressed).toString('utf8'));
+    } catch (error) {
+      return { hit: false, reason: 'corrupt', detail: (error as Error).message };
+    }
+    if (entry.format !== FORMAT || entry.key !== key || entry.value === undefined) {
+      return { hit: false, reason: 'mismatch', detail: `entry for ${String(entry.key).slice(0, 12)}, format ${String(entry.format)}` };
+    }
+    try {
+      const now = new Date();
+      utimesSync(file, now, now);
+    } catch {
+      // The recency stamp is an eviction hint only.
+    }
+    return { hit: true, value: entry.value };
+  }
+
+  /** Writes an entry atomically (temp file, then rename), then trims the folder to its limit. */
+  async write(key: string, value: unknown): Promise<void> {
+    const body = Buffer.from(JSON.stringify({ format: FORMAT, key, value }));
+    // Quality 5: most of the ratio of higher levels at a fraction of their time.
+    const compressed = await compress(body, {
+      params: { [constants.BROTLI_PARAM_QUALITY]: 5, [constants.BROTLI_PARAM_SIZE_HINT]: body.length },
+    });
+    mkdirSync(this.dir, { recursive: true });
+    const file = this.fileFor(key);
+    const temp = `${file}.${process.pid}.tmp`;
+    writeFileSync(temp, compressed);
+    renameSync(temp, file);
+    this.trim();
+  }
+
+  fileFor(key: string): string {
+    return join(this.dir, `${key}${SUFFIX}`);
+  }
+
+  /** Removes least recently used entries until the folder fits its limit. */
+  private trim(): void {
+    const entries = readdirSync(this.dir)
+      .filter((name) => name.endsWith(SUFFIX))
+      .map((name) => {
+        const stat = statSync(join(this.dir, name));
+        return { name, bytes: stat.size, used: stat.mtimeMs };
+      })
+      .sort((a, b) => b.used - a.used);
+    let total = 0;
+    for (const entry of entries) {
+      total += entry.bytes;
+      if (total > this.maxBytes) unlinkSync(join(this.dir, entry.name));
+    }
+  }
+}

@@ -1,0 +1,362 @@
+/**
+ * buildCatalog: an OpenAPI 3.x document becomes a catalog of operations, each with what it takes to
+ * list it as a tool (name, description, input schema) and to call it (parameters with their
+ * serialization, body media types, security). Problems in one operation are warnings, not failures:
+ * a spec with one broken operation still serves the others.
+ */
+import { type OperationFilter, filterOperations } from './filter.js';
+import { NameAllocator } from './names.js';
+import type { RefResolver } from './refs.js';
+import { type Schema, SchemaTranslator } from './schema.js';
+import type {
+  ApiInfo,
+  Catalog,
+  JsonObject,
+  Operation,
+  OperationBody,
+  OperationParameter,
+  OperationResponse,
+  ParameterLocation,
+} from './types.js';
+
+export interface CatalogOptions {
+  /** Short API name; the tool-name prefix when `prefix` is set. */
+  apiName: string;
+  prefix?: boolean;
+  maxNameLength?: number;
+  /** Tool descriptions are clipped to this many characters. */
+  maxDescriptionLength?: number;
+  /** Descriptions inside schemas keep their first paragraph past this many characters. */
+  maxSchemaDescriptionLength?: number;
+  filter?: OperationFilter;
+  /** At most this many warnings are kept; the rest are counted. */
+  maxWarnings?: number;
+}
+
+const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
+const LOCATIONS = new Set<ParameterLocation>(['path', 'query', 'header', 'cookie']);
+// OpenAPI: header parameters with these names "SHALL be ignored"; they come from elsewhere.
+const IGNORED_HEADERS = new Set(['accept', 'content-type', 'authorization']);
+
+interface RawOperation {
+  method: string;
+  path: string;
+  operationId?: string;
+  tags: string[];
+  op: JsonObject;
+  pathItem: JsonObject;
+  doc: string;
+}
+
+export function buildCatalog(document: JsonObject, resolver: RefResolver, options: CatalogOptions): Catalog {
+  const warnings: string[] = [];
+  const maxWarnings = options.maxWarnings ?? 1000;
+  let dropped = 0;
+  const warn = (message: string): void => {
+    if (warnings.length < maxWarnings) warnings.push(message);
+    else dropped++;
+  };
+  const dialect = String(document.openapi ?? '').startsWith('3.1') ? '3.1' : '3.0';
+  const translator = new SchemaTranslator(resolver, {
+    dialect,
+    warn,
+    ...(options.maxSchemaDescriptionLength === undefined ? {} : { maxDescriptionLength: options.maxSchemaDescriptionLength }),
+  });
+  const names = new NameAllocator({
+    maxLength: options.maxNameLength ?? 64,
+    ...(options.prefix ? { prefix: options.apiName } : {}),
+  });
+  const raw = filterOperations(rawOperations(document, resolver, warn), options.filter ?? {});
+  const operations: Operation[] = [];
+  for (const item of raw) {
+    try {
+      operations.push(buildOperation(item, document, resolver, translator, names, options, warn));
+    } catch (error) {
+      warn(`${item.method.toUpperCase()} ${item.path}: skipped: ${(error as Error).message}`);
+    }
+  }
+  if (dropped > 0) warnings.push(`… and ${dropped} more warnings`);
+  return {
+    api: apiInfo(document, resolver, options.apiName),
+    operations,
+    definitions: translator.exportDefinitions(),
+    warnings,
+  };
+}
+
+function rawOperations(document: JsonObject, resolver: RefResolver, warn: (m: string) => void): RawOperation[] {
+  const out: RawOperation[] = [];
+  const paths = asObject(document.paths);
+  for (const [path, value] of Object.entries(paths ?? {})) {
+    let pathItem: JsonObject | undefined;
+    let doc = resolver.rootUrl;
+    try {
+      const found = resolver.deref(value, doc);
+      pathItem = asObject(found.value);
+      doc = found.doc;
+    } catch (error) {
+      warn(`paths.${path}: ${(error as Error).message}`);
+      continue;
+    }
+    if (!pathItem) continue;
+    for (const method of METHODS) {
+      const op = asObject(pathItem[method]);
+      if (!op) continue;
+      const tags = Array.isArray(op.tags) ? op.tags.filter((t): t is string => typeof t === 'string') : [];
+      const operationId = typeof op.operationId === 'string' && op.operationId !== '' ? op.operationId : undefined;
+      out.push({ method, path, tags, op, pathItem, doc, ...(operationId ? { operationId } : {}) });
+    }
+  }
+  return out;
+}
+
+function buildOperation(
+  item: RawOperation,
+  document: JsonObject,
+  resolver: RefResolver,
+  translator: SchemaTranslator,
+  names: NameAllocator,
+  options: CatalogOptions,
+  warn: (m: string) => void,
+): Operation {
+  const where = `${item.method.toUpperCase()} ${item.path}`;
+  const refs = new Set<string>();
+  const parameters = collectParameters(item, resolver, translator, refs, warn);
+  const body = requestBody(item, resolver, translator, refs, warn);
+  const properties: Record<string, Schema> = {};
+  const required: string[] = [];
+  const used = new Set<string>();
+  for (const p of parameters) {
+    // Two parameters with one name in different places (an `id` in the path and in the query).
+    p.argument = used.has(p.name) || (body && p.name === 'body') ? `${p.in}_${p.name}` : p.name;
+    used.add(p.argument);
+    properties[p.argument] = withDescription(p.schema, p.description);
+    if (p.required) required.push(p.argument);
+  }
+  if (body) {
+    properties.body = withDescription(body.schema, body.description);
+    if (body.required) required.push('body');
+  }
+  const inputSchema: JsonObject = { type: 'object', properties };
+  if (required.length > 0) inputSchema.required = required;
+  inputSchema.additionalProperties = false;
+
+  const summary = text(item.op.summary);
+  const description = text(item.op.description);
+  const security = (Array.isArray(item.op.security) ? item.op.security : Array.isArray(document.security) ? document.security : []) as Array<
+    Record<string, string[]>
+  >;
+  const servers = serverUrls(item.op.servers) ?? serverUrls(item.pathItem.servers);
+  return {
+    name: names.allocate(item),
+    api: options.apiName,
+    method: item.method,
+    path: item.path,
+    ...(item.operationId ? { operationId: item.operationId } : {}),
+    title: summary ?? `${item.method.toUpperCase()} ${item.path}`,
+    ...(summary ? { summary } : {}),
+    ...(description ? { description: clip(description, options.maxDescriptionLength ?? 2000) } : {}),
+    tags: item.tags,
+    deprecated: item.op.deprecated === true,
+    parameters,
+    ...(body ? { body } : {}),
+    responses: responses(item, resolver, warn, where),
+    security,
+    ...(servers ? { servers } : {}),
+    inputSchema,
+    defs: [...refs],
+  };
+}
+
+function collectParameters(
+  item: RawOperation,
+  resolver: RefResolver,
+  translator: SchemaTranslator,
+  refs: Set<string>,
+  warn: (m: string) => void,
+): OperationParameter[] {
+  const where = `${item.method.toUpperCase()} ${item.path}`;
+  const byKey = new Map<string, OperationParameter>();
+  // Path-level parameters first, so the operation's own replace them (matched by name and location).
+  for (const list of [item.pathItem.parameters, item.op.parameters]) {
+    if (!Array.isArray(list)) continue;
+    for (const [i, entry] of list.entries()) {
+      const at = `${where} parameters[${i}]`;
+      let found: { value: unknown; doc: string };
+      try {
+        found = resolver.deref(entry, item.doc);
+      } catch (error) {
+        warn(`${at}: ${(error as Error).message}`);
+        continue;
+      }
+      const p = asObject(found.value);
+      const name = p?.name;
+      const location = p?.in as ParameterLocation;
+      if (!p || typeof name !== 'string' || !LOCATIONS.has(location)) {
+        if (p?.in !== 'body' && p?.in !== 'formData') warn(`${at}: not a parameter (needs a name and in: path, query, header or cookie); skipped`);
+        continue;
+      }
+      if (location === 'header' && IGNORED_HEADERS.has(name.toLowerCase())) continue;
+      let schemaSource: unknown = p.schema;
+      const content = asObject(p.content);
+      if (schemaSource === undefined && content) schemaSource = asObject(Object.values(content)[0])?.schema;
+      const translated = schemaSource === undefined ? { schema: {} as Schema, refs: new Set<string>() } : translator.translate(schemaSource, found.doc, `${at}.schema`);
+      for (const ref of translated.refs) refs.add(ref);
+      const param: OperationParameter = {
+        name,
+        in: location,
+        argument: name,
+        required: location === 'path' || p.required === true,
+        schema: translated.schema === true || translated.schema === false ? {} : translated.schema,
+      };
+      if (typeof p.style === 'string') param.style = p.style;
+      if (typeof p.explode === 'boolean') param.explode = p.explode;
+      if (p.allowReserved === true) param.allowReserved = true;
+      const description = text(p.description);
+      if (description) param.description = description;
+      byKey.set(`${location}:${name}`, param);
+    }
+  }
+  return [...byKey.values()];
+}
+
+const BODY_PREFERENCE = [
+  (t: string) => t === 'application/json',
+  (t: string) => /[/+]json(;|$)/.test(t),
+  (t: string) => t === 'application/x-www-form-urlencoded',
+  (t: string) => t === 'multipart/form-data',
+  (t: string) => t.startsWith('text/'),
+  (t: string) => t === 'application/octet-stream',
+];
+
+function requestBody(
+  item: RawOperation,
+  resolver: RefResolver,
+  translator: SchemaTranslator,
+  refs: Set<string>,
+  warn: (m: string) => void,
+): OperationBody | undefined {
+  if (item.op.requestBody === undefined) return undefined;
+  const where = `${item.method.toUpperCase()} ${item.path} requestBody`;
+  let found: { value: unknown; doc: string };
+  try {
+    found = resolver.deref(item.op.requestBody, item.doc);
+  } catch (error) {
+    warn(`${where}: ${(error as Error).message}`);
+    return undefined;
+  }
+  const body = asObject(found.value);
+  const content = asObject(body?.content);
+  if (!body || !content || Object.keys(content).length === 0) return undefined;
+  const mediaTypes = rankMediaTypes(Object.keys(content));
+  const chosen = mediaTypes[0] as string;
+  const mediaType = asObject(content[chosen]);
+  let schema: Schema;
+  const base = chosen.toLowerCase();
+  if (base.startsWith('text/')) schema = { type: 'string' };
+  else if (!/json|form/.test(base) && mediaType?.schema === undefined) schema = { type: 'string', contentEncoding: 'base64' };
+  else if (mediaType?.schema === undefined) schema = {};
+  else {
+    const translated = translator.translate(mediaType.schema, found.doc, `${where}.content.${chosen}.schema`);
+    for (const ref of translated.refs) refs.add(ref);
+    schema = translated.schema;
+    if (isBinary(schema) && !/json|form/.test(base)) schema = { type: 'string', contentEncoding: 'base64' };
+  }
+  const out: OperationBody = {
+    required: body.required === true,
+    mediaTypes,
+    schema: typeof schema === 'boolean' ? {} : schema,
+  };
+  const description = text(body.description);
+  if (description) out.description = description;
+  return out;
+}
+
+function responses(item: RawOperation, resolver: RefResolver, warn: (m: string) => void, where: string): OperationResponse[] {
+  const out: OperationResponse[] = [];
+  for (const [status, value] of Object.entries(asObject(item.op.responses) ?? {})) {
+    try {
+      const response = asObject(resolver.deref(value, item.doc).value);
+      out.push({ status, mediaTypes: Object.keys(asObject(response?.content) ?? {}) });
+    } catch (error) {
+      warn(`${where} responses.${status}: ${(error as Error).message}`);
+    }
+  }
+  return out;
+}
+
+function apiInfo(document: JsonObject, resolver: RefResolver, name: string): ApiInfo {
+  const info = asObject(document.info) ?? {};
+  const servers: ApiInfo['servers'] = [];
+  for (const server of Array.isArray(document.servers) ? document.servers : []) {
+    const s = asObject(server);
+    if (!s || typeof s.url !== 'string') continue;
+    const variables: Record<string, { default: string; enum?: string[] }> = {};
+    for (const [key, v] of Object.entries(asObject(s.variables) ?? {})) {
+      const variable = asObject(v);
+      if (!variable) continue;
+      variables[key] = {
+        default: String(variable.default ?? ''),
+        ...(Array.isArray(variable.enum) ? { enum: variable.enum.map(String) } : {}),
+      };
+    }
+    servers.push(Object.keys(variables).length > 0 ? { url: s.url, variables } : { url: s.url });
+  }
+  const securitySchemes: Record<string, JsonObject> = {};
+  for (const [key, value] of Object.entries(asObject(asObject(document.components)?.securitySchemes) ?? {})) {
+    try {
+      const scheme = asObject(resolver.deref(value, resolver.rootUrl).value);
+      if (scheme) securitySchemes[key] = scheme;
+    } catch {
+      // A dangling security scheme only matters to calls that need it; the executor reports it then.
+    }
+  }
+  const description = text(info.description);
+  return {
+    name,
+    title: text(info.title) ?? name,
+    version: text(info.version) ?? '',
+    ...(description ? { description: clip(description, 2000) } : {}),
+    servers,
+    securitySchemes,
+  };
+}
+
+function rankMediaTypes(types: string[]): string[] {
+  const rank = (t: string): number => {
+    const i = BODY_PREFERENCE.findIndex((test) => test(t.toLowerCase()));
+    return i < 0 ? BODY_PREFERENCE.length : i;
+  };
+  return [...types].sort((a, b) => rank(a) - rank(b));
+}
+
+function isBinary(schema: Schema): boolean {
+  return typeof schema === 'object' && schema.type === 'string' && schema.format === 'binary';
+}
+
+function withDescription(schema: Schema, description: string | undefined): Schema {
+  if (!description || typeof schema === 'boolean') return schema;
+  if (typeof schema.description === 'string') return schema;
+  return { ...schema, description };
+}
+
+function serverUrls(value: unknown): string[] | undefined {
+  if (!Array.isArray(value)) return undefined;
+  const urls = value.map((s) => asObject(s)?.url).filter((u): u is string => typeof u === 'string');
+  return urls.length > 0 ? urls : undefined;
+}
+
+function asObject(value: unknown): JsonObject | undefined {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as JsonObject) : undefined;
+}
+
+function text(value: unknown): string | undefined {
+  return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
+}
+
+/** Cuts `value` to `max` characters at a word boundary, marking the cut. */
+export function clip(value: string, max: number): string {
+  if (value.length <= max) return value;
+  const cut = value.lastIndexOf(' ', max - 1);
+  return `${value.slice(0, cut > max * 0.6 ? cut : max - 1)}…`;
+}
