@@ -22,7 +22,7 @@ function flagOverrides(parsed: ParsedCommandLine): FlagOverrides {
   for (const spec of optionsFor(parsed.command)) {
     const value = parsed.options[spec.name];
     if (spec.configPath && value !== undefined)
-      overrides[spec.configPath] = { value, flag: `--${spec.name}` };
+      overrides[spec.configPath] = { value: spec.negates ? !value : value, flag: `--${spec.name}` };
   }
   return overrides;
 }

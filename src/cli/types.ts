@@ -28,6 +28,8 @@ export interface OptionSpec {
   description: string;
   /** The setting a value overrides, e.g. `memory.budget`. */
   configPath?: string;
+  /** A switch that sets its boolean setting to false, like `--no-cache`. */
+  negates?: boolean;
 }
 
 export type OptionValues = Readonly<Record<string, string | boolean | undefined>>;

@@ -3,7 +3,8 @@
  * found later by the schema can be reported as `headroom.yml:12`.
  */
 import { readFileSync } from 'node:fs';
-import { isMap, isScalar, LineCounter, parseDocument, type YAMLMap } from 'yaml';
+import { createRequire } from 'node:module';
+import type { YAMLMap } from 'yaml';
 import { ConfigError } from '../errors.js';
 import { sectionKeys } from './settings.js';
 
@@ -37,6 +38,10 @@ function readText(file: string, display: string, explicit: boolean): string {
  */
 export function readConfigFile(file: string, display: string, explicit: boolean): ConfigFile {
   const text = readText(file, display, explicit);
+  // Loaded on demand: most runs have no configuration file, and the parser costs start-up time.
+  const { isMap, isScalar, LineCounter, parseDocument } = createRequire(import.meta.url)(
+    'yaml',
+  ) as typeof import('yaml');
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
   const at = (offset: number): Position => lines.linePos(offset);

@@ -6,7 +6,16 @@
  * recently used entries go.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -24,7 +33,9 @@ export interface SpecCacheOptions {
   env?: Readonly<Record<string, string | undefined>>;
 }
 
-export type CacheRead<T> = { hit: true; value: T } | { hit: false; reason: 'absent' | 'corrupt' | 'mismatch'; detail?: string };
+export type CacheRead<T> =
+  | { hit: true; value: T }
+  | { hit: false; reason: 'absent' | 'corrupt' | 'mismatch'; detail?: string };
 
 export class SpecCache {
   readonly dir: string;
@@ -38,7 +49,9 @@ export class SpecCache {
 
   /** The cache key for a spec's content hash and everything else that shapes its catalog. */
   static key(specHash: string, shaping: unknown, version: string): string {
-    return createHash('sha256').update(`${FORMAT}\n${version}\n${specHash}\n${JSON.stringify(shaping)}`).digest('hex');
+    return createHash('sha256')
+      .update(`${FORMAT}\n${version}\n${specHash}\n${JSON.stringify(shaping)}`)
+      .digest('hex');
   }
 
   read<T>(key: string): CacheRead<T> {
@@ -56,7 +69,11 @@ export class SpecCache {
       return { hit: false, reason: 'corrupt', detail: (error as Error).message };
     }
     if (entry.format !== FORMAT || entry.key !== key || entry.value === undefined) {
-      return { hit: false, reason: 'mismatch', detail: `entry for ${String(entry.key).slice(0, 12)}, format ${String(entry.format)}` };
+      return {
+        hit: false,
+        reason: 'mismatch',
+        detail: `entry for ${String(entry.key).slice(0, 12)}, format ${String(entry.format)}`,
+      };
     }
     try {
       const now = new Date();

@@ -4,7 +4,7 @@
  * serialization, body media types, security). Problems in one operation are warnings, not failures:
  * a spec with one broken operation still serves the others.
  */
-import { type OperationFilter, filterOperations } from './filter.js';
+import { filterOperations, type OperationFilter } from './filter.js';
 import { NameAllocator } from './names.js';
 import type { RefResolver } from './refs.js';
 import { type Schema, SchemaTranslator } from './schema.js';
@@ -60,7 +60,9 @@ export function buildCatalog(document: JsonObject, resolver: RefResolver, option
   const translator = new SchemaTranslator(resolver, {
     dialect,
     warn,
-    ...(options.maxSchemaDescriptionLength === undefined ? {} : { maxDescriptionLength: options.maxSchemaDescriptionLength }),
+    ...(options.maxSchemaDescriptionLength === undefined
+      ? {}
+      : { maxDescriptionLength: options.maxSchemaDescriptionLength }),
   });
   const names = new NameAllocator({
     maxLength: options.maxNameLength ?? 64,
@@ -84,7 +86,11 @@ export function buildCatalog(document: JsonObject, resolver: RefResolver, option
   };
 }
 
-function rawOperations(document: JsonObject, resolver: RefResolver, warn: (m: string) => void): RawOperation[] {
+function rawOperations(
+  document: JsonObject,
+  resolver: RefResolver,
+  warn: (m: string) => void,
+): RawOperation[] {
   const out: RawOperation[] = [];
   const paths = asObject(document.paths);
   for (const [path, value] of Object.entries(paths ?? {})) {
@@ -103,7 +109,8 @@ function rawOperations(document: JsonObject, resolver: RefResolver, warn: (m: st
       const op = asObject(pathItem[method]);
       if (!op) continue;
       const tags = Array.isArray(op.tags) ? op.tags.filter((t): t is string => typeof t === 'string') : [];
-      const operationId = typeof op.operationId === 'string' && op.operationId !== '' ? op.operationId : undefined;
+      const operationId =
+        typeof op.operationId === 'string' && op.operationId !== '' ? op.operationId : undefined;
       out.push({ method, path, tags, op, pathItem, doc, ...(operationId ? { operationId } : {}) });
     }
   }
@@ -143,9 +150,13 @@ function buildOperation(
 
   const summary = text(item.op.summary);
   const description = text(item.op.description);
-  const security = (Array.isArray(item.op.security) ? item.op.security : Array.isArray(document.security) ? document.security : []) as Array<
-    Record<string, string[]>
-  >;
+  const security = (
+    Array.isArray(item.op.security)
+      ? item.op.security
+      : Array.isArray(document.security)
+        ? document.security
+        : []
+  ) as Array<Record<string, string[]>>;
   const servers = serverUrls(item.op.servers) ?? serverUrls(item.pathItem.servers);
   return {
     name: names.allocate(item),
@@ -193,14 +204,18 @@ function collectParameters(
       const name = p?.name;
       const location = p?.in as ParameterLocation;
       if (!p || typeof name !== 'string' || !LOCATIONS.has(location)) {
-        if (p?.in !== 'body' && p?.in !== 'formData') warn(`${at}: not a parameter (needs a name and in: path, query, header or cookie); skipped`);
+        if (p?.in !== 'body' && p?.in !== 'formData')
+          warn(`${at}: not a parameter (needs a name and in: path, query, header or cookie); skipped`);
         continue;
       }
       if (location === 'header' && IGNORED_HEADERS.has(name.toLowerCase())) continue;
       let schemaSource: unknown = p.schema;
       const content = asObject(p.content);
       if (schemaSource === undefined && content) schemaSource = asObject(Object.values(content)[0])?.schema;
-      const translated = schemaSource === undefined ? { schema: {} as Schema, refs: new Set<string>() } : translator.translate(schemaSource, found.doc, `${at}.schema`);
+      const translated =
+        schemaSource === undefined
+          ? { schema: {} as Schema, refs: new Set<string>() }
+          : translator.translate(schemaSource, found.doc, `${at}.schema`);
       for (const ref of translated.refs) refs.add(ref);
       const param: OperationParameter = {
         name,
@@ -254,7 +269,8 @@ function requestBody(
   let schema: Schema;
   const base = chosen.toLowerCase();
   if (base.startsWith('text/')) schema = { type: 'string' };
-  else if (!/json|form/.test(base) && mediaType?.schema === undefined) schema = { type: 'string', contentEncoding: 'base64' };
+  else if (!/json|form/.test(base) && mediaType?.schema === undefined)
+    schema = { type: 'string', contentEncoding: 'base64' };
   else if (mediaType?.schema === undefined) schema = {};
   else {
     const translated = translator.translate(mediaType.schema, found.doc, `${where}.content.${chosen}.schema`);
@@ -272,7 +288,12 @@ function requestBody(
   return out;
 }
 
-function responses(item: RawOperation, resolver: RefResolver, warn: (m: string) => void, where: string): OperationResponse[] {
+function responses(
+  item: RawOperation,
+  resolver: RefResolver,
+  warn: (m: string) => void,
+  where: string,
+): OperationResponse[] {
   const out: OperationResponse[] = [];
   for (const [status, value] of Object.entries(asObject(item.op.responses) ?? {})) {
     try {
@@ -347,7 +368,9 @@ function serverUrls(value: unknown): string[] | undefined {
 }
 
 function asObject(value: unknown): JsonObject | undefined {
-  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as JsonObject) : undefined;
+  return value !== null && typeof value === 'object' && !Array.isArray(value)
+    ? (value as JsonObject)
+    : undefined;
 }
 
 function text(value: unknown): string | undefined {

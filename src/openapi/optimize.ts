@@ -31,9 +31,26 @@ export interface OptimizeReport {
 
 // Keywords whose value is a map from names to objects of the keyword kind.
 const MAPS = new Set([
-  'properties', 'patternProperties', 'definitions', 'schemas', 'parameters', 'responses', 'headers', 'content',
-  'paths', 'securitySchemes', 'requestBodies', 'links', 'callbacks', 'encoding', 'variables', '$defs',
-  'dependentSchemas', 'webhooks', 'examples', 'pathItems',
+  'properties',
+  'patternProperties',
+  'definitions',
+  'schemas',
+  'parameters',
+  'responses',
+  'headers',
+  'content',
+  'paths',
+  'securitySchemes',
+  'requestBodies',
+  'links',
+  'callbacks',
+  'encoding',
+  'variables',
+  '$defs',
+  'dependentSchemas',
+  'webhooks',
+  'examples',
+  'pathItems',
 ]);
 // Keywords whose value is data (an instance, not a schema): never walked.
 const DATA = new Set(['enum', 'default', 'const', 'example', 'examples', 'value', 'x-examples']);
@@ -41,7 +58,10 @@ const DATA = new Set(['enum', 'default', 'const', 'example', 'examples', 'value'
 export function optimizeSpec(document: JsonObject, options: OptimizeOptions = {}): OptimizeReport {
   const o = { examples: true, extensions: true, maxDescriptionLength: 300, dedupeSchemas: true, ...options };
   const keep = new Set(o.keepExtensions ?? []);
-  const report: OptimizeReport = { saved: {}, counts: { examples: 0, extensions: 0, descriptions: 0, duplicateSchemas: 0 } };
+  const report: OptimizeReport = {
+    saved: {},
+    counts: { examples: 0, extensions: 0, descriptions: 0, duplicateSchemas: 0 },
+  };
   const size = (): number => (o.measure ? Buffer.byteLength(JSON.stringify(document)) : 0);
   let before = size();
   if (o.measure) report.bytesBefore = before;
@@ -55,7 +75,9 @@ export function optimizeSpec(document: JsonObject, options: OptimizeOptions = {}
   if (o.examples) step('examples', () => walk(document, (node) => stripExamples(node, report)));
   if (o.extensions) step('extensions', () => walk(document, (node) => stripExtensions(node, keep, report)));
   if (o.maxDescriptionLength > 0) {
-    step('descriptions', () => walk(document, (node) => trimLongDescription(node, o.maxDescriptionLength, report)));
+    step('descriptions', () =>
+      walk(document, (node) => trimLongDescription(node, o.maxDescriptionLength, report)),
+    );
   }
   if (o.dedupeSchemas) step('duplicateSchemas', () => dedupeSchemas(document, report));
   if (o.measure) report.bytesAfter = before;
@@ -116,7 +138,9 @@ function trimLongDescription(node: JsonObject, max: number, report: OptimizeRepo
 /** Replaces each component schema identical to an earlier one with a `$ref` to that one. */
 function dedupeSchemas(document: JsonObject, report: OptimizeReport): void {
   const components = document.components as JsonObject | undefined;
-  const schemas = (components?.schemas ?? (document.definitions as JsonObject | undefined)) as JsonObject | undefined;
+  const schemas = (components?.schemas ?? (document.definitions as JsonObject | undefined)) as
+    | JsonObject
+    | undefined;
   if (!schemas || typeof schemas !== 'object') return;
   const prefix = components?.schemas ? '#/components/schemas/' : '#/definitions/';
   const firstByShape = new Map<string, string>();

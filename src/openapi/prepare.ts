@@ -6,8 +6,8 @@
  */
 import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { type CatalogOptions, buildCatalog } from './catalog.js';
 import { SpecCache } from './cache.js';
+import { buildCatalog, type CatalogOptions } from './catalog.js';
 import { identifySpec, type LoadSpecOptions, parseSpecBytes } from './load.js';
 import { type OptimizeOptions, optimizeSpec } from './optimize.js';
 import { loadReferencedDocuments, type RefPolicy, RefResolver } from './refs.js';
@@ -63,22 +63,37 @@ export async function prepareCatalog(source: string, options: PrepareOptions): P
     lap('cache');
     if (cached.hit) {
       const index = OperationIndex.fromJSON(cached.value.index);
-      return { catalog: cached.value.catalog, index, source, specBytes: read.bytes.length, fromCache: true, timings };
+      return {
+        catalog: cached.value.catalog,
+        index,
+        source,
+        specBytes: read.bytes.length,
+        fromCache: true,
+        timings,
+      };
     }
     if (cached.reason !== 'absent') {
-      options.warn?.(`cache entry for ${source} is ${cached.reason} (${cached.detail ?? 'no detail'}); rebuilding it`);
+      options.warn?.(
+        `cache entry for ${source} is ${cached.reason} (${cached.detail ?? 'no detail'}); rebuilding it`,
+      );
     }
   }
   const parsed = parseSpecBytes(read.bytes, source, options.load ?? {});
   const identified = identifySpec(parsed.value, source);
   lap('parse');
   let document: JsonObject = identified.document;
-  if (identified.version.startsWith('2')) document = convertSwagger2(document, (m) => options.warn?.(`${source}: ${m}`));
+  if (identified.version.startsWith('2'))
+    document = convertSwagger2(document, (m) => options.warn?.(`${source}: ${m}`));
   lap('convert');
   optimizeSpec(document, options.optimize ?? {});
   lap('optimize');
   const rootUrl = RefResolver.rootUrlFor(read);
-  const documents = await loadReferencedDocuments(document, rootUrl, (url) => loadReferenced(url, options), options.refs ?? {});
+  const documents = await loadReferencedDocuments(
+    document,
+    rootUrl,
+    (url) => loadReferenced(url, options),
+    options.refs ?? {},
+  );
   const catalog = buildCatalog(document, new RefResolver(rootUrl, documents), options.catalog);
   lap('catalog');
   const index = OperationIndex.build(
@@ -94,12 +109,23 @@ export async function prepareCatalog(source: string, options: PrepareOptions): P
     })),
   );
   lap('index');
-  const prepared: PreparedApi = { catalog, index, source, specBytes: read.bytes.length, fromCache: false, timings };
+  const prepared: PreparedApi = {
+    catalog,
+    index,
+    source,
+    specBytes: read.bytes.length,
+    fromCache: false,
+    timings,
+  };
   if (options.cache) {
     const cache = options.cache;
-    prepared.cacheWrite = cache.write(key, { catalog, index: index.toJSON() } satisfies CacheEntry).catch((error) => {
-      options.warn?.(`could not write the cache entry for ${source} in ${cache.dir}: ${(error as Error).message}`);
-    });
+    prepared.cacheWrite = cache
+      .write(key, { catalog, index: index.toJSON() } satisfies CacheEntry)
+      .catch((error) => {
+        options.warn?.(
+          `could not write the cache entry for ${source} in ${cache.dir}: ${(error as Error).message}`,
+        );
+      });
   }
   return prepared;
 }
@@ -107,7 +133,10 @@ export async function prepareCatalog(source: string, options: PrepareOptions): P
 /** Reads a document a `$ref` points to, with the same limits and guards as the spec itself. */
 async function loadReferenced(url: URL, options: PrepareOptions): Promise<unknown> {
   const source = url.protocol === 'file:' ? fileURLToPath(url) : url.href;
-  const read = await readSource(source, { ...options.load, allowNetwork: options.refs?.allowRemote === true });
+  const read = await readSource(source, {
+    ...options.load,
+    allowNetwork: options.refs?.allowRemote === true,
+  });
   const parsed = parseSpecBytes(read.bytes, source, options.load ?? {});
   // A referenced Swagger 2.0 document keeps its own `definitions`; refs into it were rewritten to
   // OpenAPI 3 paths by the converter, so give it those paths too.

@@ -47,11 +47,13 @@ export class RefResolver {
   resolve(ref: string, fromDoc: string): RefTarget {
     const { doc, pointer } = splitRef(ref, fromDoc);
     const root = this.documents.get(doc);
-    if (root === undefined) throw new SpecError(doc, `$ref '${ref}' points into ${doc}, which was not loaded`);
+    if (root === undefined)
+      throw new SpecError(doc, `$ref '${ref}' points into ${doc}, which was not loaded`);
     // A Swagger 2.0 file referenced from a converted spec still has `definitions`, while the refs
     // into it were rewritten to OpenAPI 3 paths.
     const value = getPointer(root, pointer) ?? getPointer(root, swagger2Pointer(pointer));
-    if (value === undefined) throw new SpecError(doc, `$ref '${ref}' does not resolve: nothing at ${pointer || '/'} in ${doc}`);
+    if (value === undefined)
+      throw new SpecError(doc, `$ref '${ref}' does not resolve: nothing at ${pointer || '/'} in ${doc}`);
     return { doc, pointer, value };
   }
 
@@ -91,7 +93,10 @@ export async function loadReferencedDocuments(
       if (documents.has(target)) continue;
       checkPolicy(target, rootUrl, ref, doc, policy);
       if (documents.size >= maxDocuments) {
-        throw new SpecError(rootUrl, `the spec refers to more than ${maxDocuments} documents; is a $ref looping through generated URLs?`);
+        throw new SpecError(
+          rootUrl,
+          `the spec refers to more than ${maxDocuments} documents; is a $ref looping through generated URLs?`,
+        );
       }
       const loaded = await load(new URL(target));
       documents.set(target, loaded);
@@ -111,9 +116,13 @@ function checkPolicy(target: string, rootUrl: string, ref: string, from: string,
         'Pass --allow-remote-refs if you trust this spec.',
     );
   }
-  if (url.protocol !== 'file:') throw new SpecError(from, `$ref '${ref}' in ${from}: cannot load ${url.protocol} documents`);
+  if (url.protocol !== 'file:')
+    throw new SpecError(from, `$ref '${ref}' in ${from}: cannot load ${url.protocol} documents`);
   if (!rootUrl.startsWith('file:')) {
-    throw new SpecError(from, `$ref '${ref}' in ${from} points to a local file, but the spec itself is not a local file`);
+    throw new SpecError(
+      from,
+      `$ref '${ref}' in ${from} points to a local file, but the spec itself is not a local file`,
+    );
   }
   const folder = dirname(fileURLToPath(rootUrl)) + sep;
   if (policy.allowOutsideFolder || fileURLToPath(url).startsWith(folder)) return;
@@ -142,7 +151,9 @@ function* externalRefs(value: unknown): Generator<string> {
 }
 
 export function isRef(value: unknown): value is { $ref: string } {
-  return value !== null && typeof value === 'object' && typeof (value as { $ref?: unknown }).$ref === 'string';
+  return (
+    value !== null && typeof value === 'object' && typeof (value as { $ref?: unknown }).$ref === 'string'
+  );
 }
 
 /** Splits a ref into the absolute URL of its document and the JSON pointer (without '#'). */

@@ -11,22 +11,79 @@ import type { JsonObject, SchemaDefinition } from './types.js';
 
 /** JSON Schema 2020-12 keywords kept as they are (after their values are checked). */
 const KEPT = new Set([
-  'type', 'enum', 'const', 'format', 'title', 'description', 'default', 'deprecated', 'readOnly',
-  'writeOnly', 'multipleOf', 'maximum', 'exclusiveMaximum', 'minimum', 'exclusiveMinimum', 'maxLength',
-  'minLength', 'pattern', 'maxItems', 'minItems', 'uniqueItems', 'maxContains', 'minContains', 'contains',
-  'items', 'prefixItems', 'maxProperties', 'minProperties', 'required', 'properties', 'patternProperties',
-  'additionalProperties', 'propertyNames', 'dependentRequired', 'dependentSchemas', 'allOf', 'anyOf', 'oneOf',
-  'not', 'if', 'then', 'else', 'contentEncoding', 'contentMediaType', 'unevaluatedProperties', 'unevaluatedItems',
+  'type',
+  'enum',
+  'const',
+  'format',
+  'title',
+  'description',
+  'default',
+  'deprecated',
+  'readOnly',
+  'writeOnly',
+  'multipleOf',
+  'maximum',
+  'exclusiveMaximum',
+  'minimum',
+  'exclusiveMinimum',
+  'maxLength',
+  'minLength',
+  'pattern',
+  'maxItems',
+  'minItems',
+  'uniqueItems',
+  'maxContains',
+  'minContains',
+  'contains',
+  'items',
+  'prefixItems',
+  'maxProperties',
+  'minProperties',
+  'required',
+  'properties',
+  'patternProperties',
+  'additionalProperties',
+  'propertyNames',
+  'dependentRequired',
+  'dependentSchemas',
+  'allOf',
+  'anyOf',
+  'oneOf',
+  'not',
+  'if',
+  'then',
+  'else',
+  'contentEncoding',
+  'contentMediaType',
+  'unevaluatedProperties',
+  'unevaluatedItems',
 ]);
 const SCHEMA_MAPS = new Set(['properties', 'patternProperties', 'dependentSchemas']);
 const SCHEMA_LISTS = new Set(['allOf', 'anyOf', 'oneOf', 'prefixItems']);
 const SCHEMA_SINGLE = new Set([
-  'items', 'contains', 'additionalProperties', 'propertyNames', 'not', 'if', 'then', 'else',
-  'unevaluatedProperties', 'unevaluatedItems',
+  'items',
+  'contains',
+  'additionalProperties',
+  'propertyNames',
+  'not',
+  'if',
+  'then',
+  'else',
+  'unevaluatedProperties',
+  'unevaluatedItems',
 ]);
 const TYPES = new Set(['string', 'number', 'integer', 'boolean', 'object', 'array', 'null']);
 const NUMERIC = new Set(['multipleOf', 'maximum', 'minimum', 'exclusiveMaximum', 'exclusiveMinimum']);
-const COUNTS = new Set(['maxLength', 'minLength', 'maxItems', 'minItems', 'maxProperties', 'minProperties', 'maxContains', 'minContains']);
+const COUNTS = new Set([
+  'maxLength',
+  'minLength',
+  'maxItems',
+  'minItems',
+  'maxProperties',
+  'minProperties',
+  'maxContains',
+  'minContains',
+]);
 
 export type Schema = JsonObject | boolean;
 
@@ -97,7 +154,9 @@ export class SchemaTranslator {
   private node(value: unknown, doc: string, where: string, depth: number, refs: Set<string>): Schema {
     if (typeof value === 'boolean') return value;
     if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-      this.options.warn(`${where}: a schema must be an object, found ${Array.isArray(value) ? 'an array' : typeof value}; accepted any value instead`);
+      this.options.warn(
+        `${where}: a schema must be an object, found ${Array.isArray(value) ? 'an array' : typeof value}; accepted any value instead`,
+      );
       return {};
     }
     if (depth > this.options.maxDepth) {
@@ -122,7 +181,8 @@ export class SchemaTranslator {
       if (SCHEMA_MAPS.has(key)) {
         if (child === null || typeof child !== 'object' || Array.isArray(child)) continue;
         const map: JsonObject = {};
-        for (const [name, sub] of Object.entries(child)) map[name] = this.node(sub, doc, `${at}.${name}`, depth + 1, refs);
+        for (const [name, sub] of Object.entries(child))
+          map[name] = this.node(sub, doc, `${at}.${name}`, depth + 1, refs);
         out[key] = map;
       } else if (SCHEMA_LISTS.has(key)) {
         if (!Array.isArray(child) || child.length === 0) continue;
@@ -171,7 +231,12 @@ export class SchemaTranslator {
       if (Number.isInteger(value) && (value as number) >= 0) out[key] = value;
     } else if (key === 'description') {
       if (typeof value === 'string') out[key] = trimDescription(value, this.options.maxDescriptionLength);
-    } else if (key === 'format' || key === 'title' || key === 'contentEncoding' || key === 'contentMediaType') {
+    } else if (
+      key === 'format' ||
+      key === 'title' ||
+      key === 'contentEncoding' ||
+      key === 'contentMediaType'
+    ) {
       if (typeof value === 'string') out[key] = value;
     } else if (key === 'uniqueItems' || key === 'deprecated' || key === 'readOnly' || key === 'writeOnly') {
       if (typeof value === 'boolean') out[key] = value;
@@ -221,12 +286,20 @@ export class SchemaTranslator {
   }
 
   private uniqueKey(doc: string, pointer: string): string {
-    const segments = pointer.split('/').filter(Boolean).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+    const segments = pointer
+      .split('/')
+      .filter(Boolean)
+      .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
     // `#/components/schemas/Pet` -> `Pet`; deeper or other pointers keep their tail.
-    const tail = segments[0] === 'components' && segments.length === 3 ? [segments[2] as string] : segments.slice(-2);
+    const tail =
+      segments[0] === 'components' && segments.length === 3 ? [segments[2] as string] : segments.slice(-2);
     let base = tail.join('_').replace(/[^A-Za-z0-9_.-]+/g, '_') || 'schema';
     if (doc !== this.resolver.rootUrl) {
-      const file = doc.replace(/[?#].*$/, '').split('/').pop() ?? 'external';
+      const file =
+        doc
+          .replace(/[?#].*$/, '')
+          .split('/')
+          .pop() ?? 'external';
       base = `${file.replace(/\.[^.]+$/, '').replace(/[^A-Za-z0-9_.-]+/g, '_')}.${base}`;
     }
     let key = base;

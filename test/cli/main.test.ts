@@ -51,7 +51,7 @@ describe('headroom help', () => {
       assert.match(stdout, /--log-format FORMAT/);
     }
     const stub = await run(['openapi', '-h']);
-    assert.match(stub.stdout, /Usage: headroom openapi <SPEC> \[options\]/);
+    assert.match(stub.stdout, /Usage: headroom openapi <SPEC\.\.\.> \[options\]/);
     assert.match(stub.stdout, /OpenAPI specifications/);
   });
 
@@ -106,12 +106,21 @@ describe('headroom errors', () => {
   });
 
   it('refuses the commands that are not available yet with exit code 2', async () => {
-    for (const name of ['openapi', 'cloudwan', 'spec', 'topology', 'bench', 'profile', 'demo']) {
+    for (const name of ['cloudwan', 'spec', 'topology', 'bench', 'profile', 'demo']) {
       const { code, stdout, stderr } = await run([name]);
       assert.equal(code, 2, name);
       assert.equal(stdout, '');
       assert.equal(stderr, `headroom ${name} is not available in this version yet\n`);
     }
+  });
+});
+
+describe('headroom openapi', () => {
+  it('asks for a specification when none is given', async () => {
+    const { code, stdout, stderr } = await run(['openapi']);
+    assert.equal(code, 2);
+    assert.equal(stdout, '');
+    assert.match(stderr, /no specification given: name one or more/);
   });
 });
 

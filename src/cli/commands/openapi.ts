@@ -1,10 +1,142 @@
-import { futureCommand } from './future.js';
+import { HeadroomError } from '../../errors.js';
+import type { OperationExecutor } from '../../mcp/openapi-tools.js';
+import type { CommandDefinition, OptionSpec } from '../types.js';
+import { readVersion } from '../version.js';
+import { untilSignal } from './signals.js';
 
-export const openapiCommand = futureCommand(
-  'openapi',
-  'Serve an OpenAPI document of any size to MCP clients (planned).',
-  `Will start an MCP server (stdio or Streamable HTTP) whose tools are the operations of one or more
-OpenAPI specifications (Swagger 2.0, OpenAPI 3.0 and 3.1), calling the real API and returning
-answers that fit both the memory budget and the model's context.`,
-  '<SPEC>',
-);
+const option = (name: string, configPath: string, description: string, valueName?: string): OptionSpec =>
+  valueName === undefined
+    ? { name, type: 'boolean', configPath, description }
+    : { name, type: 'string', valueName, configPath, description };
+
+export const SERVER_OPTIONS: readonly OptionSpec[] = [
+  option('transport', 'server.transport', 'stdio (default) or http.', 'KIND'),
+  option('host', 'server.host', 'Address to listen on with --transport http (default 127.0.0.1).', 'HOST'),
+  option(
+    'port',
+    'server.port',
+    'Port to listen on with --transport http (default 8080; 0 picks one).',
+    'PORT',
+  ),
+  option('path', 'server.path', 'URL path of the MCP endpoint (default /mcp).', 'PATH'),
+  option('http-mode', 'server.httpMode', 'stateful (sessions, default) or stateless.', 'MODE'),
+  option('token', 'server.token', 'Bearer token HTTP clients must send (or HEADROOM_TOKEN).', 'TOKEN'),
+  option(
+    'allowed-host',
+    'server.allowedHosts',
+    'Extra Host header values to accept (comma-separated).',
+    'HOSTS',
+  ),
+  option(
+    'allowed-origin',
+    'server.allowedOrigins',
+    'Extra Origin values to accept (comma-separated).',
+    'ORIGINS',
+  ),
+];
+
+const OPENAPI_OPTIONS: readonly OptionSpec[] = [
+  option(
+    'tools',
+    'openapi.tools',
+    'auto (default), all (a tool per operation) or dynamic (search/describe/call).',
+    'MODE',
+  ),
+  option('max-name-length', 'openapi.maxNameLength', 'Longest tool name (default 64).', 'N'),
+  option(
+    'schema-budget',
+    'openapi.schemaBudget',
+    "Bytes of shared schemas in one tool's input schema (default 32KB).",
+    'SIZE',
+  ),
+  option(
+    'include-tags',
+    'openapi.includeTags',
+    'Only operations with one of these tags (comma-separated).',
+    'TAGS',
+  ),
+  option('exclude-tags', 'openapi.excludeTags', 'Leave out operations with these tags.', 'TAGS'),
+  option(
+    'include-operations',
+    'openapi.includeOperations',
+    'Only operationIds matching these globs.',
+    'GLOBS',
+  ),
+  option(
+    'exclude-operations',
+    'openapi.excludeOperations',
+    'Leave out operationIds matching these globs.',
+    'GLOBS',
+  ),
+  option('methods', 'openapi.methods', 'Only these HTTP methods (comma-separated).', 'METHODS'),
+  option(
+    'path-prefix',
+    'openapi.pathPrefixes',
+    'Only paths starting with these prefixes (comma-separated).',
+    'PREFIXES',
+  ),
+  option('read-only', 'openapi.readOnly', 'Only GET and HEAD operations.'),
+  option('max-spec-size', 'openapi.maxSpecSize', 'Largest specification accepted (default 100MB).', 'SIZE'),
+  option(
+    'max-total-spec-size',
+    'openapi.maxTotalSpecSize',
+    'Largest total of all specifications (default 512MB).',
+    'SIZE',
+  ),
+  option('cache-dir', 'openapi.cacheDir', 'Folder of the catalog cache.', 'DIR'),
+  { ...option('no-cache', 'openapi.cache', 'Neither read nor write the catalog cache.'), negates: true },
+  option('allow-remote-refs', 'openapi.allowRemoteRefs', 'Follow $refs to http(s) URLs.'),
+  option(
+    'allow-external-refs',
+    'openapi.allowExternalRefs',
+    "Follow $refs to files outside the spec's folder.",
+  ),
+];
+
+/** Until the request executor lands, a call says what it would have sent. */
+const notYet: OperationExecutor = async (op) => {
+  throw new HeadroomError(
+    'HR_NOT_IMPLEMENTED',
+    `calling the API is not available in this version yet: ${op.method.toUpperCase()} ${op.path} was not sent`,
+  );
+};
+
+export const openapiCommand: CommandDefinition = {
+  name: 'openapi',
+  summary: 'Serve OpenAPI specifications as MCP tools, over stdio or Streamable HTTP.',
+  usage: `Starts an MCP server whose tools are the operations of one or more OpenAPI specifications
+(Swagger 2.0, OpenAPI 3.0 and 3.1; JSON or YAML; a file, an http(s) URL, or - for stdin).
+With several specifications, tool names are prefixed with each API's name. More APIs, each with
+its own filters, can be listed under openapi.apis in headroom.yml.
+
+Tool modes: 'all' lists one tool per operation; 'dynamic' lists search_operations,
+describe_operation and call_operation, so the tool list stays small for APIs with thousands of
+operations; 'auto' (the default) picks 'all' for APIs of at most 100 operations whose tool list is
+small, else 'dynamic'. Prepared catalogs are cached (compressed) so later starts skip parsing.
+
+Examples:
+  headroom openapi petstore.yaml
+  headroom openapi api.github.com.json --tools dynamic --transport http --port 3000
+  headroom openapi a.yaml b.json --read-only --include-tags pets,store`,
+  args: '<SPEC...>',
+  options: [...OPENAPI_OPTIONS, ...SERVER_OPTIONS],
+  async run(ctx) {
+    // The server's modules load only when this command runs, so `headroom --help` stays quick.
+    const { runOpenApiServer } = await import('../../mcp/openapi-server.js');
+    const controller = untilSignal();
+    try {
+      await runOpenApiServer({
+        config: ctx.config,
+        specs: ctx.positionals,
+        logger: ctx.logger,
+        version: readVersion(),
+        cwd: ctx.io.cwd,
+        execute: notYet,
+        signal: controller.signal,
+      });
+    } finally {
+      controller.dispose();
+    }
+    return 0;
+  },
+};

@@ -1,0 +1,256 @@
+/**
+ * The tools of `headroom openapi`: one per operation (`all`), or three that search, describe and call
+ * operations (`dynamic`), which keeps the tool list small however large the API; `auto` takes `all`
+ * for small APIs and `dynamic` otherwise. Tool definitions are built on the first `tools/list`, not at
+ * start-up, and kept.
+ */
+import { HeadroomError } from '../errors.js';
+import { clip } from '../openapi/catalog.js';
+import type { PreparedApi } from '../openapi/prepare.js';
+import { DEFAULT_SCHEMA_BUDGET_BYTES, toolInputSchema } from '../openapi/tool-schema.js';
+import type { Operation } from '../openapi/types.js';
+import type { ToolCallContext, ToolDefinition, ToolProvider, ToolResult } from './server.js';
+
+export type ToolMode = 'all' | 'dynamic' | 'auto';
+
+/** Runs one operation; the request executor plugs in here. */
+export type OperationExecutor = (
+  op: Operation,
+  args: Record<string, unknown>,
+  context: ToolCallContext,
+) => Promise<ToolResult>;
+
+export interface OpenApiToolsOptions {
+  mode: ToolMode;
+  execute: OperationExecutor;
+  /** Bytes of shared definitions in one listed input schema. */
+  schemaBudgetBytes?: number;
+  /** `auto` lists one tool per operation up to this many operations... */
+  autoMaxTools?: number;
+  /** ...and while the tool list stays under this many bytes. */
+  autoMaxListBytes?: number;
+}
+
+export const DYNAMIC_TOOLS = ['search_operations', 'describe_operation', 'call_operation'] as const;
+
+interface Entry {
+  op: Operation;
+  api: PreparedApi;
+}
+
+export class OpenApiTools implements ToolProvider {
+  readonly mode: 'all' | 'dynamic';
+  private readonly apis: readonly PreparedApi[];
+  private readonly options: OpenApiToolsOptions;
+  private readonly byName = new Map<string, Entry>();
+  private listed: ToolDefinition[] | undefined;
+
+  constructor(apis: readonly PreparedApi[], options: OpenApiToolsOptions) {
+    this.apis = apis;
+    this.options = options;
+    for (const api of apis) for (const op of api.catalog.operations) this.byName.set(op.name, { op, api });
+    this.mode = options.mode === 'auto' ? this.chooseMode() : options.mode;
+  }
+
+  get operationCount(): number {
+    return this.byName.size;
+  }
+
+  list(): readonly ToolDefinition[] {
+    this.listed ??= this.mode === 'all' ? this.operationTools() : dynamicTools(this.apis);
+    return this.listed;
+  }
+
+  has(name: string): boolean {
+    return this.mode === 'all' ? this.byName.has(name) : (DYNAMIC_TOOLS as readonly string[]).includes(name);
+  }
+
+  async call(name: string, args: Record<string, unknown>, context: ToolCallContext): Promise<ToolResult> {
+    if (this.mode === 'all') return this.run(name, args, context);
+    if (name === 'search_operations') return json(this.search(args));
+    if (name === 'describe_operation') return json(this.describe(stringArg(args, 'name', name)));
+    const target = stringArg(args, 'name', name);
+    const inner = args.arguments ?? {};
+    if (inner === null || typeof inner !== 'object' || Array.isArray(inner)) {
+      throw new HeadroomError(
+        'HR_TOOL_ARGUMENTS',
+        `call_operation: 'arguments' must be an object of the operation's arguments`,
+      );
+    }
+    return this.run(target, inner as Record<string, unknown>, context);
+  }
+
+  private run(name: string, args: Record<string, unknown>, context: ToolCallContext): Promise<ToolResult> {
+    const entry = this.entry(name);
+    return this.options.execute(entry.op, args, context);
+  }
+
+  private entry(name: string): Entry {
+    const entry = this.byName.get(name);
+    if (entry) return entry;
+    const hint = this.mode === 'dynamic' ? ' Use search_operations to find operation names.' : '';
+    throw new HeadroomError('HR_UNKNOWN_OPERATION', `unknown operation '${name}'.${hint}`);
+  }
+
+  private search(args: Record<string, unknown>): unknown {
+    const query = stringArg(args, 'query', 'search_operations');
+    const limit = typeof args.limit === 'number' ? Math.min(50, Math.max(1, Math.floor(args.limit))) : 10;
+    const tags = typeof args.tag === 'string' ? [args.tag] : undefined;
+    const methods = typeof args.method === 'string' ? [args.method] : undefined;
+    const hits: Array<{ score: number; op: Operation }> = [];
+    for (const api of this.apis) {
+      const found = api.index.search(query, {
+        limit,
+        ...(tags ? { tags } : {}),
+        ...(methods ? { methods } : {}),
+      });
+      for (const hit of found)
+        hits.push({ score: hit.score, op: api.catalog.operations[hit.id] as Operation });
+    }
+    hits.sort((a, b) => b.score - a.score);
+    return {
+      query,
+      results: hits.slice(0, limit).map(({ op, score }) => ({
+        name: op.name,
+        method: op.method.toUpperCase(),
+        path: op.path,
+        summary: op.summary ?? '',
+        ...(this.apis.length > 1 ? { api: op.api } : {}),
+        score: Math.round(score * 100) / 100,
+      })),
+      hint: 'describe_operation shows an operation’s arguments; call_operation runs it.',
+    };
+  }
+
+  private describe(name: string): unknown {
+    const { op, api } = this.entry(name);
+    return {
+      name: op.name,
+      method: op.method.toUpperCase(),
+      path: op.path,
+      ...(op.summary ? { summary: op.summary } : {}),
+      ...(op.description ? { description: op.description } : {}),
+      ...(op.tags.length > 0 ? { tags: op.tags } : {}),
+      ...(op.deprecated ? { deprecated: true } : {}),
+      annotations: annotationsFor(op),
+      // Describing one operation can afford more of its schema than a listing of all of them.
+      inputSchema: toolInputSchema(op, api.catalog.definitions, 4 * this.budget()),
+    };
+  }
+
+  private operationTools(): ToolDefinition[] {
+    const tools: ToolDefinition[] = [];
+    for (const { op, api } of this.byName.values()) {
+      tools.push({
+        name: op.name,
+        title: op.title,
+        description: describeOperation(op),
+        inputSchema: toolInputSchema(op, api.catalog.definitions, this.budget()),
+        annotations: annotationsFor(op),
+      });
+    }
+    return tools;
+  }
+
+  private budget(): number {
+    return this.options.schemaBudgetBytes ?? DEFAULT_SCHEMA_BUDGET_BYTES;
+  }
+
+  /** `all` when the API is small enough to list whole, else `dynamic`. */
+  private chooseMode(): 'all' | 'dynamic' {
+    if (this.byName.size > (this.options.autoMaxTools ?? 100)) return 'dynamic';
+    const tools = this.operationTools();
+    const bytes = Buffer.byteLength(JSON.stringify(tools));
+    if (bytes > (this.options.autoMaxListBytes ?? 100 * 1024)) return 'dynamic';
+    this.listed = tools;
+    return 'all';
+  }
+}
+
+/** The tool description: the summary, the description, and where the operation lives. */
+function describeOperation(op: Operation): string {
+  const parts: string[] = [];
+  if (op.deprecated) parts.push('Deprecated.');
+  if (op.summary) parts.push(op.summary);
+  if (op.description && op.description !== op.summary) parts.push(clip(op.description, 1000));
+  parts.push(`${op.method.toUpperCase()} ${op.path}`);
+  return parts.join('\n\n');
+}
+
+export function annotationsFor(op: Operation): NonNullable<ToolDefinition['annotations']> {
+  const method = op.method.toLowerCase();
+  const readOnly = method === 'get' || method === 'head' || method === 'options';
+  return {
+    title: op.title,
+    readOnlyHint: readOnly,
+    destructiveHint: method === 'delete',
+    idempotentHint: readOnly || method === 'put' || method === 'delete',
+    openWorldHint: true,
+  };
+}
+
+function dynamicTools(apis: readonly PreparedApi[]): ToolDefinition[] {
+  const names = apis.map((api) => api.catalog.api.title).join(', ');
+  const count = apis.reduce((sum, api) => sum + api.catalog.operations.length, 0);
+  return [
+    {
+      name: 'search_operations',
+      title: 'Search API operations',
+      description: `Finds operations of ${names} (${count} operations) by what they do. Returns names, methods, paths and summaries, best match first.`,
+      inputSchema: {
+        type: 'object',
+        properties: {
+          query: {
+            type: 'string',
+            description: 'What you want to do, in words: "create an issue", "list repositories of a user".',
+          },
+          limit: { type: 'integer', minimum: 1, maximum: 50, default: 10 },
+          tag: { type: 'string', description: 'Only operations with this tag.' },
+          method: { type: 'string', description: 'Only operations with this HTTP method.' },
+        },
+        required: ['query'],
+        additionalProperties: false,
+      },
+      annotations: { title: 'Search API operations', readOnlyHint: true, openWorldHint: false },
+    },
+    {
+      name: 'describe_operation',
+      title: 'Describe an API operation',
+      description:
+        'Shows an operation’s description and the JSON Schema of its arguments. Call it before call_operation.',
+      inputSchema: {
+        type: 'object',
+        properties: { name: { type: 'string', description: 'The operation name from search_operations.' } },
+        required: ['name'],
+        additionalProperties: false,
+      },
+      annotations: { title: 'Describe an API operation', readOnlyHint: true, openWorldHint: false },
+    },
+    {
+      name: 'call_operation',
+      title: 'Call an API operation',
+      description:
+        'Calls an operation of the API with arguments that match its schema (see describe_operation).',
+      inputSchema: {
+        type: 'object',
+        properties: {
+          name: { type: 'string', description: 'The operation name.' },
+          arguments: { type: 'object', description: 'The operation’s arguments.' },
+        },
+        required: ['name'],
+        additionalProperties: false,
+      },
+      annotations: { title: 'Call an API operation', openWorldHint: true },
+    },
+  ];
+}
+
+function stringArg(args: Record<string, unknown>, key: string, tool: string): string {
+  const value = args[key];
+  if (typeof value === 'string' && value.trim() !== '') return value.trim();
+  throw new HeadroomError('HR_TOOL_ARGUMENTS', `${tool}: '${key}' must be a non-empty string`);
+}
+
+function json(value: unknown): ToolResult {
+  return { content: [{ type: 'text', text: JSON.stringify(value, null, 2) }] };
+}

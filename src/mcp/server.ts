@@ -1,0 +1,194 @@
+/**
+ * The MCP server for a tool list that is only known at run time (built from an OpenAPI catalog):
+ * tools arrive as plain JSON Schema objects, possibly a thousand or more of them.
+ *
+ * Why the low-level `Server` of the v2 SDK rather than `McpServer`:
+ * - `McpServer.registerTool` wants a Standard Schema per tool. Raw JSON Schema goes through
+ *   `fromJsonSchema`, which compiles an AJV validator at registration: about 3 s and 24 MB kept
+ *   for 1,200 tools with 2 KB schemas, repeated for every new schema object. The HTTP entry builds
+ *   a server per request, and `McpServer` also converts every schema back to JSON Schema on each
+ *   tools/list (about 12 ms for that catalog).
+ * - `McpServer` validates arguments with AJV and answers unknown tools with a bare protocol error;
+ *   the catalog owns argument checking, and we want "did you mean" answers that the model sees.
+ * - `Server` is marked deprecated "for advanced use cases" but is what both v2 serving entries
+ *   (`createMcpHandler`, `serveStdio`) accept next to `McpServer`, and it lists our schemas as
+ *   they are: on the server side the SDK neither converts nor validates a tools/list result
+ *   (0.2 ms for the catalog above; serializing the 2.6 MiB answer costs more).
+ */
+import type { CallToolResult, Tool } from '@modelcontextprotocol/server';
+import { Server } from '@modelcontextprotocol/server';
+import { HeadroomError } from '../errors.js';
+import type { Logger } from '../log/logger.js';
+import { levenshtein } from '../util/suggest.js';
+
+export interface ToolAnnotations {
+  title?: string;
+  readOnlyHint?: boolean;
+  destructiveHint?: boolean;
+  idempotentHint?: boolean;
+  openWorldHint?: boolean;
+}
+
+export interface ToolDefinition {
+  name: string;
+  title?: string;
+  description?: string;
+  /** A JSON Schema with `type: 'object'` (added when missing); may use `$defs` and `$ref`. */
+  inputSchema: Record<string, unknown>;
+  annotations?: ToolAnnotations;
+}
+
+/** What a tool call returns: MCP content blocks, optionally structured content and `isError`. */
+export type ToolResult = CallToolResult;
+
+export interface ToolCallContext {
+  /** Fires when the client cancels the request or the connection goes away. */
+  signal: AbortSignal;
+}
+
+export interface ToolProvider {
+  /**
+   * Every tool, in listing order. Called on each `tools/list`, and on `tools/call` when `has` is
+   * absent, so it should return a prepared array rather than build one.
+   */
+  list(): readonly ToolDefinition[];
+  /** Whether a tool exists; lets large catalogs answer from an index instead of a scan of `list()`. */
+  has?(name: string): boolean;
+  /**
+   * Runs a tool. Arguments are passed as the client sent them: the SDK does not check them against
+   * the input schema, so the provider does. A thrown HeadroomError's message reaches the client.
+   */
+  call(name: string, args: Record<string, unknown>, context: ToolCallContext): Promise<ToolResult>;
+}
+
+export interface McpServerOptions {
+  name: string;
+  version: string;
+  instructions?: string;
+  tools: ToolProvider;
+  logger: Logger;
+}
+
+/** How many names an unknown-tool answer suggests. */
+const SUGGESTIONS = 3;
+
+/**
+ * One server instance for one connection (stdio) or one exchange (stateless HTTP). Cheap to make:
+ * nothing is read from the provider until a request arrives, so a factory may call this per request.
+ */
+export function createMcpServer(options: McpServerOptions): Server {
+  const { tools } = options;
+  const logger = options.logger.child({ component: 'mcp' });
+  const server = new Server(
+    { name: options.name, version: options.version },
+    {
+      // The list is fixed for the life of a server, so no list_changed notifications are promised.
+      capabilities: { tools: {} },
+      ...(options.instructions !== undefined && { instructions: options.instructions }),
+    },
+  );
+  server.onerror = (error) => logger.warn('MCP protocol error', { error: error.message });
+
+  server.setRequestHandler('tools/list', () => ({ tools: listedTools(tools.list(), logger) }));
+
+  server.setRequestHandler('tools/call', async (request, ctx) => {
+    const { name } = request.params;
+    const args = request.params.arguments ?? {};
+    const known = tools.has ? tools.has(name) : tools.list().some((tool) => tool.name === name);
+    // An isError result rather than a JSON-RPC error: hosts show the result text to the model,
+    // which can then retry with a suggested name; protocol errors usually stop at the host.
+    if (!known) return unknownToolResult(name, tools.list());
+    const started = performance.now();
+    try {
+      const result = await tools.call(name, args, { signal: ctx.mcpReq.signal });
+      logger.debug('tool call finished', {
+        tool: name,
+        ms: Math.round(performance.now() - started),
+        isError: result.isError === true,
+      });
+      return result;
+    } catch (error) {
+      return failedCallResult(name, error, logger, ctx.mcpReq.signal.aborted);
+    }
+  });
+
+  return server;
+}
+
+/** The wire shape of each tool: only the fields MCP defines, so provider-internal fields never leak. */
+function listedTools(definitions: readonly ToolDefinition[], logger: Logger): Tool[] {
+  const listed: Tool[] = [];
+  for (const definition of definitions) {
+    const schemaType = definition.inputSchema.type;
+    if (schemaType !== undefined && schemaType !== 'object') {
+      // SDK clients validate the whole list and reject all of it when one tool is malformed,
+      // so one bad schema must cost only its own tool.
+      logger.warn('tool left out of tools/list: its input schema is not an object schema', {
+        tool: definition.name,
+        type: schemaType,
+      });
+      continue;
+    }
+    const tool: Tool = {
+      name: definition.name,
+      inputSchema: (schemaType === undefined
+        ? { type: 'object', ...definition.inputSchema }
+        : definition.inputSchema) as Tool['inputSchema'],
+    };
+    if (definition.title !== undefined) tool.title = definition.title;
+    if (definition.description !== undefined) tool.description = definition.description;
+    if (definition.annotations !== undefined) tool.annotations = definition.annotations;
+    listed.push(tool);
+  }
+  return listed;
+}
+
+function textResult(text: string): ToolResult {
+  return { content: [{ type: 'text', text }], isError: true };
+}
+
+function unknownToolResult(name: string, definitions: readonly ToolDefinition[]): ToolResult {
+  const names = closestNames(
+    name,
+    definitions.map((tool) => tool.name),
+    SUGGESTIONS,
+  );
+  const hint =
+    names.length === 0
+      ? ' Call tools/list to see the available tools.'
+      : ` Closest tools: ${names.map((candidate) => `'${candidate}'`).join(', ')}.`;
+  return textResult(`unknown tool '${name}'.${hint}`);
+}
+
+/** The `count` names closest to `name`: prefix matches first, then by edit distance. */
+export function closestNames(name: string, candidates: readonly string[], count: number): string[] {
+  const needle = name.toLowerCase();
+  const scored = candidates.map((candidate) => {
+    const lower = candidate.toLowerCase();
+    const prefix = needle.length >= 3 && (lower.startsWith(needle) || needle.startsWith(lower));
+    return { candidate, score: prefix ? -1 : levenshtein(needle, lower) };
+  });
+  // A third of the letters may differ before a name stops looking like a typo of another.
+  const limit = Math.max(2, Math.ceil(needle.length / 3));
+  return scored
+    .filter((entry) => entry.score <= limit)
+    .sort((a, b) => a.score - b.score || a.candidate.localeCompare(b.candidate))
+    .slice(0, count)
+    .map((entry) => entry.candidate);
+}
+
+function failedCallResult(name: string, error: unknown, logger: Logger, cancelled: boolean): ToolResult {
+  if (error instanceof HeadroomError) {
+    // Expected failures (the API said no, a budget was hit, the call was cancelled): the message
+    // was written for the user and says what to do.
+    logger.info('tool call failed', { tool: name, code: error.code, error: error.message, cancelled });
+    return textResult(error.message);
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  logger.error('tool call failed unexpectedly', {
+    tool: name,
+    error: message,
+    ...(error instanceof Error && error.stack !== undefined && { stack: error.stack }),
+  });
+  return textResult(`internal error: ${message}`);
+}

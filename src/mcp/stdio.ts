@@ -1,0 +1,92 @@
+/**
+ * Serving an MCP server over stdio. The v2 SDK's serving entry tells the two protocol eras apart
+ * (2026-07-28 requests without a handshake, and 2025 `initialize` clients such as the MCP Inspector
+ * 0.15) and asks a factory for a fresh server when the first message shows which one it is.
+ */
+import type { Readable, Writable } from 'node:stream';
+import type {
+  JSONRPCMessage,
+  McpServer,
+  McpServerFactory,
+  MessageExtraInfo,
+  Server,
+  Transport,
+} from '@modelcontextprotocol/server';
+import { StdioServerTransport, serveStdio as sdkServeStdio } from '@modelcontextprotocol/server/stdio';
+import type { Logger } from '../log/logger.js';
+
+export type ServerFactory = McpServerFactory;
+
+export interface ServeStdioOptions {
+  stdin?: Readable;
+  stdout?: Writable;
+  /** Where protocol errors go; stdout carries nothing but protocol messages. */
+  logger?: Logger;
+  /** Stops serving when it fires, as if stdin had closed. */
+  signal?: AbortSignal;
+}
+
+/**
+ * Serves MCP over stdio until stdin closes (or `signal` fires). A factory serves both protocol
+ * eras, since the SDK needs a fresh instance once the first message shows which era the client
+ * speaks; a ready-made server instance can only be connected as is and so serves 2025-era
+ * (`initialize`) clients only.
+ */
+export async function serveStdio(
+  serverOrFactory: ServerFactory | Server | McpServer,
+  options: ServeStdioOptions = {},
+): Promise<void> {
+  if (options.signal?.aborted) return;
+  const logger = options.logger?.child({ component: 'mcp-stdio' });
+  const wire = new StdioServerTransport(options.stdin, options.stdout);
+  const ended = new Promise<void>((resolve) => {
+    const observed = new ClosingObserver(wire, resolve);
+    const onerror = (error: Error) => logger?.warn('MCP stdio error', { error: error.message });
+    if (typeof serverOrFactory === 'function') {
+      const handle = sdkServeStdio(serverOrFactory, { transport: observed, onerror });
+      options.signal?.addEventListener('abort', () => void handle.close(), { once: true });
+    } else {
+      serverOrFactory.connect(observed).catch((error: unknown) => {
+        onerror(error instanceof Error ? error : new Error(String(error)));
+        resolve();
+      });
+      options.signal?.addEventListener('abort', () => void serverOrFactory.close(), { once: true });
+    }
+  });
+  await ended;
+}
+
+/**
+ * Passes everything through to the stdio transport and reports when it closes. The SDK entry owns
+ * the transport's callbacks, so the close has to be observed from between the two.
+ */
+class ClosingObserver implements Transport {
+  onclose?: () => void;
+  onerror?: (error: Error) => void;
+  onmessage?: (message: JSONRPCMessage, extra?: MessageExtraInfo) => void;
+
+  constructor(
+    private readonly inner: StdioServerTransport,
+    onClosed: () => void,
+  ) {
+    inner.onmessage = (message) => this.onmessage?.(message);
+    inner.onerror = (error) => this.onerror?.(error);
+    inner.onclose = () => {
+      try {
+        this.onclose?.();
+      } finally {
+        onClosed();
+      }
+    };
+  }
+
+  start(): Promise<void> {
+    return this.inner.start();
+  }
+  send(message: JSONRPCMessage): Promise<void> {
+    return this.inner.send(message);
+  }
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+}
