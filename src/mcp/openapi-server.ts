@@ -99,7 +99,7 @@ export async function prepareApis(options: Omit<OpenApiServerOptions, 'execute'>
       operations: operations.length,
       spec: formatBytes(api.specBytes),
       fromCache: api.fromCache,
-      ms: Object.values(api.timings).reduce((a, b) => a + b, 0),
+      ms: Math.round(Object.values(api.timings).reduce((a, b) => a + b, 0)),
     });
     for (const warning of warnings.slice(0, 20)) logger.debug(warning);
     if (warnings.length > 0)
@@ -149,6 +149,7 @@ export async function runOpenApiServer(options: OpenApiServerOptions): Promise<v
       logger,
       ...(options.signal ? { signal: options.signal } : {}),
     });
+    await cacheWrites(apis);
     return;
   }
   const s = config.server;
@@ -172,6 +173,12 @@ export async function runOpenApiServer(options: OpenApiServerOptions): Promise<v
     options.signal?.addEventListener('abort', () => resolveWait(), { once: true });
   });
   await handle.close();
+  await cacheWrites(apis);
+}
+
+/** Lets pending cache entries finish, so a short session still leaves a warm cache behind. */
+async function cacheWrites(apis: PreparedApi[]): Promise<void> {
+  await Promise.all(apis.map((api) => api.cacheWrite));
 }
 
 function checkTotalBeforeReading(sources: ApiSource[], limit: number, cwd: string): void {

@@ -6,13 +6,14 @@
  */
 import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
+import { SpecError } from '../errors.js';
 import { SpecCache } from './cache.js';
 import { buildCatalog, type CatalogOptions } from './catalog.js';
 import { identifySpec, type LoadSpecOptions, parseSpecBytes } from './load.js';
 import { type OptimizeOptions, optimizeSpec } from './optimize.js';
 import { loadReferencedDocuments, type RefPolicy, RefResolver } from './refs.js';
 import { OperationIndex, type OperationIndexJson } from './search.js';
-import { readSource } from './source.js';
+import { describeSource, readSource } from './source.js';
 import { convertSwagger2 } from './swagger2.js';
 import type { Catalog, JsonObject } from './types.js';
 
@@ -30,7 +31,8 @@ export interface PrepareOptions {
 
 export interface PreparedApi {
   catalog: Catalog;
-  index: OperationIndex;
+  /** The search index over the operations, built or decoded on first use. */
+  readonly index: OperationIndex;
   source: string;
   specBytes: number;
   fromCache: boolean;
@@ -39,6 +41,9 @@ export interface PreparedApi {
   /** Resolves when the cache entry is written (or failed to be); undefined when nothing is written. */
   cacheWrite?: Promise<void>;
 }
+
+/** How long after preparing a catalog its cache entry is written. */
+const CACHE_WRITE_DELAY_MS = 300;
 
 interface CacheEntry {
   catalog: Catalog;
@@ -62,15 +67,8 @@ export async function prepareCatalog(source: string, options: PrepareOptions): P
     const cached = options.cache.read<CacheEntry>(key);
     lap('cache');
     if (cached.hit) {
-      const index = OperationIndex.fromJSON(cached.value.index);
-      return {
-        catalog: cached.value.catalog,
-        index,
-        source,
-        specBytes: read.bytes.length,
-        fromCache: true,
-        timings,
-      };
+      const { catalog, index } = cached.value;
+      return new LazyIndexApi(catalog, source, read.bytes.length, true, timings, index);
     }
     if (cached.reason !== 'absent') {
       options.warn?.(
@@ -83,20 +81,66 @@ export async function prepareCatalog(source: string, options: PrepareOptions): P
   lap('parse');
   let document: JsonObject = identified.document;
   if (identified.version.startsWith('2'))
-    document = convertSwagger2(document, (m) => options.warn?.(`${source}: ${m}`));
+    document = withinStack(source, 'convert it from Swagger 2.0', () =>
+      convertSwagger2(identified.document, (m) => options.warn?.(`${source}: ${m}`)),
+    );
   lap('convert');
-  optimizeSpec(document, options.optimize ?? {});
-  lap('optimize');
+  // Optimizing walks the whole document; the catalog only translates what the operations use and
+  // drops examples and extensions as it goes, so serving skips it unless asked.
+  if (options.optimize) {
+    withinStack(source, 'optimize it', () => optimizeSpec(document, options.optimize));
+    lap('optimize');
+  }
   const rootUrl = RefResolver.rootUrlFor(read);
-  const documents = await loadReferencedDocuments(
-    document,
-    rootUrl,
-    (url) => loadReferenced(url, options),
-    options.refs ?? {},
-  );
+  const documents =
+    parsed.format === 'json' && !hasExternalRef(read.bytes)
+      ? new Map<string, unknown>([[rootUrl, document]])
+      : await loadReferencedDocuments(
+          document,
+          rootUrl,
+          (url) => loadReferenced(url, options),
+          options.refs ?? {},
+        );
   const catalog = buildCatalog(document, new RefResolver(rootUrl, documents), options.catalog);
   lap('catalog');
-  const index = OperationIndex.build(
+  const prepared = new LazyIndexApi(catalog, source, read.bytes.length, false, timings);
+  if (options.cache) {
+    const cache = options.cache;
+    // Later, so as not to delay the first answers: the entry includes the search index, which is
+    // built then rather than now. The timer holds the process open until the entry is written.
+    prepared.cacheWrite = new Promise<void>((resolve) => setTimeout(resolve, CACHE_WRITE_DELAY_MS))
+      .then(() => cache.write(key, { catalog, index: prepared.index.toJSON() } satisfies CacheEntry))
+      .catch((error) => {
+        options.warn?.(
+          `could not write the cache entry for ${source} in ${cache.dir}: ${(error as Error).message}`,
+        );
+      });
+  }
+  return prepared;
+}
+
+/** A prepared API whose search index is built (or decoded from the cache) on first use. */
+class LazyIndexApi implements PreparedApi {
+  cacheWrite?: Promise<void>;
+  private built: OperationIndex | undefined;
+
+  constructor(
+    readonly catalog: Catalog,
+    readonly source: string,
+    readonly specBytes: number,
+    readonly fromCache: boolean,
+    readonly timings: Record<string, number>,
+    private readonly cachedIndex?: OperationIndexJson,
+  ) {}
+
+  get index(): OperationIndex {
+    this.built ??= this.cachedIndex ? OperationIndex.fromJSON(this.cachedIndex) : buildIndex(this.catalog);
+    return this.built;
+  }
+}
+
+function buildIndex(catalog: Catalog): OperationIndex {
+  return OperationIndex.build(
     catalog.operations.map((op, id) => ({
       id,
       name: op.name,
@@ -108,26 +152,22 @@ export async function prepareCatalog(source: string, options: PrepareOptions): P
       ...(op.operationId ? { operationId: op.operationId } : {}),
     })),
   );
-  lap('index');
-  const prepared: PreparedApi = {
-    catalog,
-    index,
-    source,
-    specBytes: read.bytes.length,
-    fromCache: false,
-    timings,
-  };
-  if (options.cache) {
-    const cache = options.cache;
-    prepared.cacheWrite = cache
-      .write(key, { catalog, index: index.toJSON() } satisfies CacheEntry)
-      .catch((error) => {
-        options.warn?.(
-          `could not write the cache entry for ${source} in ${cache.dir}: ${(error as Error).message}`,
-        );
-      });
+}
+
+const SPACE_OR_COLON = new Set([0x20, 0x0a, 0x0d, 0x09, 0x3a]);
+
+/**
+ * Whether JSON text holds a `$ref` into another document (`"$ref": "common.yaml#/..."`). Searching
+ * the bytes is far cheaper than walking a parsed 45 MB document for the common case of none.
+ */
+export function hasExternalRef(bytes: Uint8Array): boolean {
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (let at = buffer.indexOf('"$ref"'); at >= 0; at = buffer.indexOf('"$ref"', at + 6)) {
+    let i = at + 6;
+    while (i < buffer.length && SPACE_OR_COLON.has(buffer[i] as number)) i++;
+    if (buffer[i] === 0x22 && buffer[i + 1] !== 0x23) return true;
   }
-  return prepared;
+  return false;
 }
 
 /** Reads a document a `$ref` points to, with the same limits and guards as the spec itself. */
@@ -143,4 +183,20 @@ async function loadReferenced(url: URL, options: PrepareOptions): Promise<unknow
   const value = parsed.value as JsonObject;
   if (value && typeof value === 'object' && value.swagger === '2.0') return convertSwagger2(value, () => {});
   return value;
+}
+
+/**
+ * Runs a step that recurses over the document. A document nested thousands of levels deep (no real
+ * specification is) would overflow the stack: that becomes a clear error instead of a crash.
+ */
+function withinStack<T>(source: string, step: string, run: () => T): T {
+  try {
+    return run();
+  } catch (error) {
+    if (!(error instanceof RangeError && /call stack/i.test(error.message))) throw error;
+    throw new SpecError(
+      source,
+      `${describeSource(source)} nests too deeply to ${step}; check that this is the right file`,
+    );
+  }
 }

@@ -142,27 +142,25 @@ function charClass(text: string, index: number): number {
 export function forEachWord(text: string, emit: (word: string) => void): void {
   const foreign = NON_ASCII.test(text);
   if (foreign) text = text.normalize('NFKD').replace(COMBINING_MARKS, '');
-  // Most words are lowercase already; skipping toLowerCase for them saves a tenth of the build.
+  // Most words are lowercase already, and skipping toLowerCase for them saves a tenth of a build.
   let upper = foreign;
-  const word = (start: number, end: number) =>
-    upper ? text.slice(start, end).toLowerCase() : text.slice(start, end);
   let start = -1;
   let previous = OTHER;
   for (let index = 0; index <= text.length; index++) {
     const current = index < text.length ? charClass(text, index) : OTHER;
     if (current === OTHER) {
-      if (start >= 0) emit(word(start, index));
+      if (start >= 0) emit(upper ? text.slice(start, index).toLowerCase() : text.slice(start, index));
       start = -1;
     } else if (start < 0) {
       start = index;
       upper = foreign || current === UPPER;
     } else if (current === UPPER && previous !== UPPER) {
-      emit(word(start, index));
+      emit(upper ? text.slice(start, index).toLowerCase() : text.slice(start, index));
       start = index;
       upper = true;
     } else if (current === LOWER && previous === UPPER && index - start >= 2) {
       // The last capital of a run starts the next word: HTTPResponse is HTTP + Response.
-      emit(word(start, index - 1));
+      emit(text.slice(start, index - 1).toLowerCase());
       start = index - 1;
     } else if (current === UPPER) {
       upper = true;

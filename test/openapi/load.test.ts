@@ -10,6 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { HeadroomError, SpecError, SpecTooLargeError } from '../../src/errors.js';
 import { loadSpec, parseSpecText } from '../../src/openapi/load.js';
+import { prepareCatalog } from '../../src/openapi/prepare.js';
 
 const FIXTURES = resolve(import.meta.dirname, 'fixtures');
 const fixture = (name: string) => join(FIXTURES, name);
@@ -330,17 +331,22 @@ paths:
 describe('deep nesting', () => {
   const DEPTH = 10_000;
 
-  it('ends 10,000-deep JSON with a clear error, not a crash', async () => {
+  it('loads 10,000-deep JSON without a crash, and the pipeline ends it cleanly', async () => {
     const deep = `{"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {},\n"x-deep": ${'['.repeat(DEPTH)}${']'.repeat(DEPTH)}}`;
     const file = await write('deep.json', deep);
-    const error = await rejectsSpec(
-      loadSpec(file),
-      /deep\.json:2:\d+: the document nests more than 1000 levels/,
+    // JSON.parse does not recurse, so the document loads; nothing later walks an extension.
+    assert.equal((await loadSpec(file)).version, '3.0.3');
+    const served = await prepareCatalog(file, { catalog: { apiName: 'deep' }, version: 'test' });
+    assert.equal(served.catalog.operations.length, 0);
+    // A Swagger 2.0 schema that deep reaches the recursive conversion: a clear error, not a crash.
+    const nested = `${'{"type":"array","items":'.repeat(DEPTH)}{"type":"string"}${'}'.repeat(DEPTH)}`;
+    const swagger = `{"swagger": "2.0", "info": {"title": "t", "version": "1"}, "paths": {}, "definitions": {"D": ${nested}}}`;
+    const file2 = await write('deep-swagger.json', swagger);
+    await assert.rejects(
+      prepareCatalog(file2, { catalog: { apiName: 'deep' }, version: 'test' }),
+      (error: unknown) =>
+        error instanceof SpecError && /nests too deeply to convert it from Swagger 2\.0/.test(error.message),
     );
-    assert.equal(error.line, 2);
-    // With the limit raised the parse itself succeeds: JSON.parse does not recurse.
-    const spec = await loadSpec(file, { maxDepth: DEPTH + 10 });
-    assert.equal(spec.version, '3.0.3');
   });
 
   it('ends 10,000-deep flow YAML with a clear error, not a crash', async () => {
