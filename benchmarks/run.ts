@@ -51,6 +51,32 @@ const suites: Suite[] = [
     ],
   },
   {
+    name: 'openapi start to first tools/list: GitHub, 1,223 operations, --tools all',
+    file: 'openapi-startup.ts',
+    args: ['github'],
+    baseline: 'peer',
+    variants: ['peer', 'headroom-cold', 'headroom-warm', 'headroom-warm-dynamic', 'headroom-floor'],
+    figures: [
+      { key: 'ms', label: 'time to tools/list ms', digits: 0 },
+      { key: 'peakRssMb', label: 'peak RSS MB', digits: 0 },
+      { key: 'tools', label: 'tools', digits: 0 },
+      { key: 'listBytes', label: 'tools/list bytes', digits: 0 },
+    ],
+  },
+  {
+    name: 'openapi start to first tools/list: Microsoft Graph beta, 22,361 operations',
+    file: 'openapi-startup.ts',
+    args: ['graph-beta'],
+    baseline: 'headroom-cold-dynamic',
+    variants: ['headroom-cold-dynamic', 'headroom-warm-dynamic', 'headroom-warm'],
+    figures: [
+      { key: 'ms', label: 'time to tools/list ms', digits: 0 },
+      { key: 'peakRssMb', label: 'peak RSS MB', digits: 0 },
+      { key: 'tools', label: 'tools', digits: 0 },
+      { key: 'listBytes', label: 'tools/list bytes', digits: 0 },
+    ],
+  },
+  {
     name: 'limiter check() per call',
     file: 'limiter.ts',
     baseline: 'baseline',

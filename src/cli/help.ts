@@ -17,6 +17,7 @@ function optionRows(specs: readonly OptionSpec[]): string[] {
 /** A default as people write it: sizes in KiB/MiB, absent ones in words. */
 export function showDefault(setting: SettingInfo): string {
   if (setting.default === undefined) return setting.defaultText ?? 'none';
+  if (Array.isArray(setting.default)) return setting.default.length === 0 ? 'none' : setting.default.join(',');
   if (setting.kind === 'size' && typeof setting.default === 'number') return formatBytes(setting.default);
   return String(setting.default);
 }
@@ -39,7 +40,7 @@ function wrap(text: string, indent: string, width = 100): string[] {
 /** Every environment variable with its setting, default, description and allowed values. */
 export function environmentHelp(): string[] {
   return settingsTable().flatMap((setting) => [
-    `  ${setting.env}  (${setting.path}, default: ${showDefault(setting)})`,
+    `  ${setting.env || '(configuration file only)'}  (${setting.path}, default: ${showDefault(setting)})`,
     ...wrap(`${setting.description} Expects ${setting.expects}.`, '      '),
   ]);
 }

@@ -24,6 +24,7 @@ import { brotliCompress, brotliDecompressSync, constants } from 'node:zlib';
 const compress = promisify(brotliCompress);
 const FORMAT = 1;
 const SUFFIX = '.catalog.br';
+const STAMP = '.stamp';
 
 export interface SpecCacheOptions {
   /** Default: $XDG_CACHE_HOME/headroom, else ~/.cache/headroom. */
@@ -97,6 +98,35 @@ export class SpecCache {
     writeFileSync(temp, compressed);
     renameSync(temp, file);
     this.trim();
+  }
+
+  /**
+   * The content hash last recorded for a file in this exact state (path, size, inode, change time),
+   * so a warm start can skip reading and hashing a large spec. Any write to the file changes its
+   * change time, so a stale answer needs a file rewritten within the same nanosecond.
+   */
+  knownHash(file: string): string | undefined {
+    try {
+      const hash = readFileSync(this.stampFile(file), 'utf8');
+      return /^[0-9a-f]{64}$/.test(hash) ? hash : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  rememberHash(file: string, hash: string): void {
+    try {
+      mkdirSync(this.dir, { recursive: true });
+      writeFileSync(this.stampFile(file), hash);
+    } catch {
+      // Only a shortcut: without it the next start reads and hashes the file.
+    }
+  }
+
+  private stampFile(file: string): string {
+    const stat = statSync(file, { bigint: true });
+    const state = `${file}\n${stat.size}\n${stat.ino}\n${stat.ctimeNs}\n${stat.mtimeNs}`;
+    return join(this.dir, `${createHash('sha256').update(state).digest('hex')}${STAMP}`);
   }
 
   fileFor(key: string): string {

@@ -5,10 +5,13 @@
  * write the cache in the background (the server does not wait for it).
  */
 import { createHash } from 'node:crypto';
+import { existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SpecError } from '../errors.js';
 import { SpecCache } from './cache.js';
 import { buildCatalog, type CatalogOptions } from './catalog.js';
+import { decodeCatalog, encodeCatalog } from './catalog-codec.js';
 import { identifySpec, type LoadSpecOptions, parseSpecBytes } from './load.js';
 import { type OptimizeOptions, optimizeSpec } from './optimize.js';
 import { loadReferencedDocuments, type RefPolicy, RefResolver } from './refs.js';
@@ -43,7 +46,7 @@ export interface PreparedApi {
 }
 
 /** How long after preparing a catalog its cache entry is written. */
-const CACHE_WRITE_DELAY_MS = 300;
+const CACHE_WRITE_DELAY_MS = 1000;
 
 interface CacheEntry {
   catalog: Catalog;
@@ -58,17 +61,30 @@ export async function prepareCatalog(source: string, options: PrepareOptions): P
     timings[name] = Math.round((now - t) * 10) / 10;
     t = now;
   };
+  const shaping = { refs: options.refs ?? {}, optimize: options.optimize ?? {}, catalog: options.catalog };
+  const file = localFile(source, options.load?.cwd);
+  // A warm start of an unchanged file needs neither its bytes nor their hash.
+  const known = file && options.cache?.knownHash(file);
+  const maxBytes = options.load?.maxSpecBytes;
+  if (known && options.cache && (maxBytes === undefined || statSync(file).size <= maxBytes)) {
+    const cached = options.cache.read<CacheEntry>(SpecCache.key(known, shaping, options.version));
+    lap('cache');
+    if (cached.hit) {
+      const { catalog, index } = cached.value;
+      return new LazyIndexApi(decodeCatalog(catalog), source, statSync(file).size, true, timings, index);
+    }
+  }
   const read = await readSource(source, options.load ?? {});
   const hash = createHash('sha256').update(read.bytes).digest('hex');
+  if (file) options.cache?.rememberHash(file, hash);
   lap('read');
-  const shaping = { refs: options.refs ?? {}, optimize: options.optimize ?? {}, catalog: options.catalog };
   const key = SpecCache.key(hash, shaping, options.version);
   if (options.cache) {
     const cached = options.cache.read<CacheEntry>(key);
     lap('cache');
     if (cached.hit) {
       const { catalog, index } = cached.value;
-      return new LazyIndexApi(catalog, source, read.bytes.length, true, timings, index);
+      return new LazyIndexApi(decodeCatalog(catalog), source, read.bytes.length, true, timings, index);
     }
     if (cached.reason !== 'absent') {
       options.warn?.(
@@ -109,7 +125,12 @@ export async function prepareCatalog(source: string, options: PrepareOptions): P
     // Later, so as not to delay the first answers: the entry includes the search index, which is
     // built then rather than now. The timer holds the process open until the entry is written.
     prepared.cacheWrite = new Promise<void>((resolve) => setTimeout(resolve, CACHE_WRITE_DELAY_MS))
-      .then(() => cache.write(key, { catalog, index: prepared.index.toJSON() } satisfies CacheEntry))
+      .then(() =>
+        cache.write(key, {
+          catalog: encodeCatalog(catalog),
+          index: prepared.index.toJSON(),
+        } satisfies CacheEntry),
+      )
       .catch((error) => {
         options.warn?.(
           `could not write the cache entry for ${source} in ${cache.dir}: ${(error as Error).message}`,
@@ -199,4 +220,11 @@ function withinStack<T>(source: string, step: string, run: () => T): T {
       `${describeSource(source)} nests too deeply to ${step}; check that this is the right file`,
     );
   }
+}
+
+/** The absolute path when `source` names a local file (not a URL, not stdin) that exists. */
+function localFile(source: string, cwd = process.cwd()): string | undefined {
+  if (source === '-' || /^[a-z][a-z0-9+.-]*:\/\//i.test(source)) return undefined;
+  const file = resolve(cwd, source);
+  return existsSync(file) ? file : undefined;
 }

