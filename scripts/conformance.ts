@@ -222,8 +222,12 @@ function crashResult(task: Task, message: string, ms: number): SpecResult {
 function childMain(): void {
   const send = (message: ChildMessage) => process.send?.(message);
   process.on('message', (request: ChildRequest) => {
+    // The process's peak RSS so far: a spec that raises it owns the new peak (a fresh process for
+    // big specs, so theirs is exact); one that does not stayed under the old peak, unknown by how much.
+    const before = process.resourceUsage().maxRSS;
     void checkSpec(request.file, { apiName: request.apiName, strict: request.strict }).then((result) => {
-      result.maxRssMB = Math.round(process.resourceUsage().maxRSS / 1024);
+      const after = process.resourceUsage().maxRSS;
+      if (after > before) result.maxRssMB = Math.round(after / 1024);
       send({ type: 'result', result, rssMB: Math.round(process.memoryUsage().rss / MIB) });
     });
   });

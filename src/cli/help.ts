@@ -17,7 +17,8 @@ function optionRows(specs: readonly OptionSpec[]): string[] {
 /** A default as people write it: sizes in KiB/MiB, absent ones in words. */
 export function showDefault(setting: SettingInfo): string {
   if (setting.default === undefined) return setting.defaultText ?? 'none';
-  if (Array.isArray(setting.default)) return setting.default.length === 0 ? 'none' : setting.default.join(',');
+  if (Array.isArray(setting.default))
+    return setting.default.length === 0 ? 'none' : setting.default.join(',');
   if (setting.kind === 'size' && typeof setting.default === 'number') return formatBytes(setting.default);
   return String(setting.default);
 }

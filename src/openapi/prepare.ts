@@ -107,17 +107,11 @@ export async function prepareCatalog(source: string, options: PrepareOptions): P
     withinStack(source, 'optimize it', () => optimizeSpec(document, options.optimize));
     lap('optimize');
   }
-  const rootUrl = RefResolver.rootUrlFor(read);
-  const documents =
-    parsed.format === 'json' && !hasExternalRef(read.bytes)
-      ? new Map<string, unknown>([[rootUrl, document]])
-      : await loadReferencedDocuments(
-          document,
-          rootUrl,
-          (url) => loadReferenced(url, options),
-          options.refs ?? {},
-        );
-  const catalog = buildCatalog(document, new RefResolver(rootUrl, documents), options.catalog);
+  const catalog = buildCatalog(
+    document,
+    await resolverFor(document, read, parsed.format, options),
+    options.catalog,
+  );
   lap('catalog');
   const prepared = new LazyIndexApi(catalog, source, read.bytes.length, false, timings);
   if (options.cache) {
@@ -191,8 +185,31 @@ export function hasExternalRef(bytes: Uint8Array): boolean {
   return false;
 }
 
+/**
+ * A resolver over the spec and every document its refs reach. For JSON without external refs (the
+ * common case) nothing else is fetched and the document is not walked.
+ */
+export async function resolverFor(
+  document: JsonObject,
+  read: { file?: string; url?: string; bytes: Uint8Array },
+  format: 'json' | 'yaml',
+  options: Pick<PrepareOptions, 'load' | 'refs'>,
+): Promise<RefResolver> {
+  const rootUrl = RefResolver.rootUrlFor(read);
+  const documents =
+    format === 'json' && !hasExternalRef(read.bytes)
+      ? new Map<string, unknown>([[rootUrl, document]])
+      : await loadReferencedDocuments(
+          document,
+          rootUrl,
+          (url) => loadReferenced(url, options),
+          options.refs ?? {},
+        );
+  return new RefResolver(rootUrl, documents);
+}
+
 /** Reads a document a `$ref` points to, with the same limits and guards as the spec itself. */
-async function loadReferenced(url: URL, options: PrepareOptions): Promise<unknown> {
+async function loadReferenced(url: URL, options: Pick<PrepareOptions, 'load' | 'refs'>): Promise<unknown> {
   const source = url.protocol === 'file:' ? fileURLToPath(url) : url.href;
   const read = await readSource(source, {
     ...options.load,

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parse } from 'yaml';
 import { COMMANDS } from '../../src/cli/commands/index.js';
@@ -106,12 +106,50 @@ describe('headroom errors', () => {
   });
 
   it('refuses the commands that are not available yet with exit code 2', async () => {
-    for (const name of ['cloudwan', 'spec', 'topology', 'bench', 'profile', 'demo']) {
+    for (const name of ['cloudwan', 'topology', 'bench', 'profile', 'demo']) {
       const { code, stdout, stderr } = await run([name]);
       assert.equal(code, 2, name);
       assert.equal(stdout, '');
       assert.equal(stderr, `headroom ${name} is not available in this version yet\n`);
     }
+  });
+});
+
+describe('headroom spec inspect', () => {
+  it('reports operations, schemas and measured savings', async () => {
+    const { code, stdout } = await run([
+      'spec',
+      'inspect',
+      resolve('test/openapi/fixtures/petstore-2.0.json'),
+    ]);
+    assert.equal(code, 0);
+    assert.match(stdout, /version 2\.0, JSON/);
+    assert.match(stdout, /20 operations \(/);
+    assert.match(stdout, /examples\s+[\d.]+ (B|KiB)/);
+    assert.match(stdout, /20 tools, \d+ shared schemas/);
+  });
+
+  it('prints JSON whose savings add up', async () => {
+    const { code, stdout } = await run([
+      'spec',
+      'inspect',
+      resolve('test/openapi/fixtures/petstore-3.0.yaml'),
+      '--json',
+    ]);
+    assert.equal(code, 0);
+    const report = JSON.parse(stdout);
+    const saved = Object.values(report.optimization.saved as Record<string, number>).reduce(
+      (a, b) => a + b,
+      0,
+    );
+    assert.equal(report.optimization.bytesBefore - report.optimization.bytesAfter, saved);
+    assert.equal(report.operations, 4);
+  });
+
+  it('explains its usage', async () => {
+    const { code, stderr } = await run(['spec', 'show', 'x.yaml']);
+    assert.equal(code, 2);
+    assert.match(stderr, /usage: headroom spec inspect <SPEC>/);
   });
 });
 
