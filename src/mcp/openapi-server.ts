@@ -143,6 +143,13 @@ export async function runOpenApiServer(options: OpenApiServerOptions): Promise<v
       logger,
     });
   if (config.server.transport === 'stdio') {
+    const stdin = (options.stdin ?? process.stdin) as NodeJS.ReadableStream & { isTTY?: boolean };
+    if (stdin.isTTY) {
+      logger.info(
+        'waiting for an MCP client on stdin/stdout (JSON-RPC). Connect one, for example ' +
+          '`npx @modelcontextprotocol/inspector node dist/cli.js openapi <spec>`, or use --transport http; Ctrl-D stops.',
+      );
+    }
     await serveStdio(factory, {
       ...(options.stdin ? { stdin: options.stdin as never } : {}),
       ...(options.stdout ? { stdout: options.stdout as never } : {}),

@@ -5,8 +5,8 @@
  * start-up, and kept.
  */
 import { HeadroomError } from '../errors.js';
-import { clip } from '../openapi/catalog.js';
 import type { PreparedApi } from '../openapi/prepare.js';
+import { annotationsFor, operationTool } from '../openapi/tool-definition.js';
 import { DEFAULT_SCHEMA_BUDGET_BYTES, toolInputSchema } from '../openapi/tool-schema.js';
 import type { Operation } from '../openapi/types.js';
 import type { ToolCallContext, ToolDefinition, ToolProvider, ToolResult } from './server.js';
@@ -140,15 +140,8 @@ export class OpenApiTools implements ToolProvider {
 
   private operationTools(): ToolDefinition[] {
     const tools: ToolDefinition[] = [];
-    for (const { op, api } of this.byName.values()) {
-      tools.push({
-        name: op.name,
-        title: op.title,
-        description: describeOperation(op),
-        inputSchema: toolInputSchema(op, api.catalog.definitions, this.budget()),
-        annotations: annotationsFor(op),
-      });
-    }
+    for (const { op, api } of this.byName.values())
+      tools.push(operationTool(op, api.catalog.definitions, this.budget()));
     return tools;
   }
 
@@ -165,28 +158,6 @@ export class OpenApiTools implements ToolProvider {
     this.listed = tools;
     return 'all';
   }
-}
-
-/** The tool description: the summary, the description, and where the operation lives. */
-function describeOperation(op: Operation): string {
-  const parts: string[] = [];
-  if (op.deprecated) parts.push('Deprecated.');
-  if (op.summary) parts.push(op.summary);
-  if (op.description && op.description !== op.summary) parts.push(clip(op.description, 1000));
-  parts.push(`${op.method.toUpperCase()} ${op.path}`);
-  return parts.join('\n\n');
-}
-
-export function annotationsFor(op: Operation): NonNullable<ToolDefinition['annotations']> {
-  const method = op.method.toLowerCase();
-  const readOnly = method === 'get' || method === 'head' || method === 'options';
-  return {
-    title: op.title,
-    readOnlyHint: readOnly,
-    destructiveHint: method === 'delete',
-    idempotentHint: readOnly || method === 'put' || method === 'delete',
-    openWorldHint: true,
-  };
 }
 
 function dynamicTools(apis: readonly PreparedApi[]): ToolDefinition[] {

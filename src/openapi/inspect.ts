@@ -10,7 +10,8 @@ import { resolverFor } from './prepare.js';
 import type { RefPolicy } from './refs.js';
 import { readSource } from './source.js';
 import { convertSwagger2 } from './swagger2.js';
-import { DEFAULT_SCHEMA_BUDGET_BYTES, toolInputSchema } from './tool-schema.js';
+import { operationTool } from './tool-definition.js';
+import { DEFAULT_SCHEMA_BUDGET_BYTES } from './tool-schema.js';
 import type { JsonObject } from './types.js';
 
 export interface InspectReport {
@@ -51,19 +52,15 @@ export async function inspectSpec(source: string, options: InspectOptions = {}):
   if (identified.version.startsWith('2')) document = convertSwagger2(document, () => {});
   const counts = countOperations(document);
   const componentSchemas = Object.keys(asObject(asObject(document.components)?.schemas) ?? {}).length;
-  const optimization = optimizeSpec(document, { ...options.optimize, measure: true });
   const resolver = await resolverFor(document, read, parsed.format, options);
   const catalog = buildCatalog(document, resolver, { apiName: 'api' });
   const budget = options.schemaBudgetBytes ?? DEFAULT_SCHEMA_BUDGET_BYTES;
   let allModeListBytes = 0;
   for (const op of catalog.operations) {
-    const tool = {
-      name: op.name,
-      description: op.summary ?? '',
-      inputSchema: toolInputSchema(op, catalog.definitions, budget),
-    };
-    allModeListBytes += Buffer.byteLength(JSON.stringify(tool));
+    allModeListBytes += Buffer.byteLength(JSON.stringify(operationTool(op, catalog.definitions, budget)));
   }
+  // Last, because optimizing changes the document: the sizes above are what serving it lists.
+  const optimization = optimizeSpec(document, { ...options.optimize, measure: true });
   return {
     source,
     version: identified.version,
