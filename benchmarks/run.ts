@@ -36,6 +36,13 @@ const rss: Figure = { key: 'peakRssMb', label: 'peak RSS MB', digits: 0 };
 const gcMs: Figure = { key: 'gcMs', label: 'GC pause ms', digits: 1 };
 const gcCount: Figure = { key: 'gcCount', label: 'GCs', digits: 0 };
 
+const startupFigures: Figure[] = [
+  { key: 'ms', label: 'time to tools/list ms', digits: 0 },
+  { key: 'peakRssMb', label: 'peak RSS MB', digits: 0 },
+  { key: 'tools', label: 'tools', digits: 0 },
+  { key: 'listBytes', label: 'tools/list bytes', digits: 0 },
+];
+
 const suites: Suite[] = [
   {
     name: `json-stream (${jsonMb} MB array)`,
@@ -56,12 +63,7 @@ const suites: Suite[] = [
     args: ['github'],
     baseline: 'peer',
     variants: ['peer', 'headroom-cold', 'headroom-warm', 'headroom-warm-dynamic', 'headroom-floor'],
-    figures: [
-      { key: 'ms', label: 'time to tools/list ms', digits: 0 },
-      { key: 'peakRssMb', label: 'peak RSS MB', digits: 0 },
-      { key: 'tools', label: 'tools', digits: 0 },
-      { key: 'listBytes', label: 'tools/list bytes', digits: 0 },
-    ],
+    figures: startupFigures,
   },
   {
     name: 'openapi start to first tools/list: Microsoft Graph beta, 22,361 operations',
@@ -69,12 +71,7 @@ const suites: Suite[] = [
     args: ['graph-beta'],
     baseline: 'headroom-cold-dynamic',
     variants: ['headroom-cold-dynamic', 'headroom-warm-dynamic', 'headroom-warm'],
-    figures: [
-      { key: 'ms', label: 'time to tools/list ms', digits: 0 },
-      { key: 'peakRssMb', label: 'peak RSS MB', digits: 0 },
-      { key: 'tools', label: 'tools', digits: 0 },
-      { key: 'listBytes', label: 'tools/list bytes', digits: 0 },
-    ],
+    figures: startupFigures,
   },
   {
     name: 'limiter check() per call',
