@@ -4,6 +4,8 @@
  * parsed. On a miss: parse, convert Swagger 2.0, optimize, fetch referenced documents, build, and
  * write the cache in the background (the server does not wait for it).
  */
+
+import { isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -17,6 +19,7 @@ import { type OptimizeOptions, optimizeSpec } from './optimize.js';
 import { loadReferencedDocuments, type RefPolicy, RefResolver } from './refs.js';
 import { OperationIndex, type OperationIndexJson } from './search.js';
 import { describeSource, readSource } from './source.js';
+import { parseSparse, SparseParseError } from './sparse.js';
 import { convertSwagger2 } from './swagger2.js';
 import type { Catalog, JsonObject } from './types.js';
 
@@ -92,7 +95,7 @@ export async function prepareCatalog(source: string, options: PrepareOptions): P
       );
     }
   }
-  const parsed = parseSpecBytes(read.bytes, source, options.load ?? {});
+  const parsed = sparseParse(read.bytes) ?? parseSpecBytes(read.bytes, source, options.load ?? {});
   const identified = identifySpec(parsed.value, source);
   lap('parse');
   let document: JsonObject = identified.document;
@@ -244,4 +247,28 @@ function localFile(source: string, cwd = process.cwd()): string | undefined {
   if (source === '-' || /^[a-z][a-z0-9+.-]*:\/\//i.test(source)) return undefined;
   const file = resolve(cwd, source);
   return existsSync(file) ? file : undefined;
+}
+
+/**
+ * The sparse parse (see sparse.ts) for the common large case: an OpenAPI 3 document in valid UTF-8
+ * JSON with no refs into other documents. Anything else, or anything odd, takes the full parse,
+ * which also gives the located error messages.
+ */
+function sparseParse(bytes: Uint8Array): { format: 'json'; value: unknown } | undefined {
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (!isUtf8(buffer) || hasExternalRef(buffer)) return undefined;
+  const head = buffer
+    .toString('utf8', 0, 256)
+    .replace(/^\uFEFF/, '')
+    .trimStart();
+  if (!head.startsWith('{')) return undefined;
+  try {
+    const value = parseSparse(buffer);
+    return typeof value.openapi === 'string' && value.openapi.startsWith('3')
+      ? { format: 'json', value }
+      : undefined;
+  } catch (error) {
+    if (error instanceof SparseParseError || error instanceof SyntaxError) return undefined;
+    throw error;
+  }
 }

@@ -7,6 +7,7 @@
 import { dirname, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { SpecError } from '../errors.js';
+import { LazyJson } from './sparse.js';
 import type { JsonObject } from './types.js';
 
 export interface RefPolicy {
@@ -180,18 +181,30 @@ function safeDecode(fragment: string): string {
   }
 }
 
-/** Reads a JSON pointer (`/components/schemas/Pet`); undefined when any step is missing. */
+/**
+ * Reads a JSON pointer (`/components/schemas/Pet`); undefined when any step is missing. Values kept
+ * lazy by a sparse parse are parsed here, on first use, and put in place of their placeholder.
+ */
 export function getPointer(root: unknown, pointer: string): unknown {
-  if (pointer === '' || pointer === '/') return root;
+  if (pointer === '' || pointer === '/') return materialize(root);
   if (!pointer.startsWith('/')) return undefined;
-  let node = root;
+  let node = materialize(root);
   for (const raw of pointer.slice(1).split('/')) {
     if (node === null || typeof node !== 'object') return undefined;
     const key = raw.replace(/~1/g, '/').replace(/~0/g, '~');
     if (!Object.hasOwn(node, key)) return undefined;
-    node = (node as JsonObject)[key];
+    const parent = node as JsonObject;
+    node = parent[key];
+    if (node instanceof LazyJson) {
+      node = node.value();
+      parent[key] = node;
+    }
   }
   return node;
+}
+
+function materialize(value: unknown): unknown {
+  return value instanceof LazyJson ? value.value() : value;
 }
 
 const SWAGGER2_PLACES: Array<[string, string]> = [
