@@ -1,0 +1,62 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { it } from 'node:test';
+import { getPointer } from '../../src/openapi/refs.js';
+import { LazyJson, parseSparse, SparseParseError } from '../../src/openapi/sparse.js';
+
+const spec = {
+  openapi: '3.0.3',
+  info: { title: 'T', version: '1' },
+  paths: { '/a': { get: { responses: { 200: { $ref: '#/components/responses/Ok' } } } } },
+  components: {
+    schemas: {
+      Pet: { type: 'object', properties: { name: { type: 'string', description: 'a "quoted" }{ name' } } },
+      'A/B': { type: 'integer' },
+    },
+    examples: { big: { value: [1, 2, 3] } },
+    responses: { Ok: { description: 'ok' } },
+  },
+  'x-webhooks': { hook: { post: {} } },
+};
+
+it('parses what a catalog needs now and keeps schemas, examples and webhooks as bytes', () => {
+  const text = Buffer.from(`\uFEFF  ${JSON.stringify(spec, null, 2)}\n`);
+  const root = parseSparse(text) as typeof spec & Record<string, unknown>;
+  assert.deepEqual(root.paths, spec.paths);
+  assert.deepEqual(root.info, spec.info);
+  assert.deepEqual(root.components.responses, spec.components.responses);
+  assert.ok((root.components.schemas as unknown as Record<string, unknown>).Pet instanceof LazyJson);
+  assert.ok((root.components as unknown as Record<string, unknown>).examples instanceof LazyJson);
+  assert.ok(root['x-webhooks'] instanceof LazyJson);
+  // A pointer parses the lazy value on first use and puts it in place.
+  assert.deepEqual(getPointer(root, '/components/schemas/Pet'), spec.components.schemas.Pet);
+  assert.equal(
+    (root.components.schemas as unknown as Record<string, unknown>).Pet instanceof LazyJson,
+    false,
+  );
+  assert.deepEqual(getPointer(root, '/components/schemas/A~1B'), { type: 'integer' });
+  assert.deepEqual(getPointer(root, '/components/examples/big/value'), [1, 2, 3]);
+});
+
+it('agrees with JSON.parse on a real specification once everything is materialized', () => {
+  const bytes = readFileSync(new URL('./fixtures/petstore-2.0.json', import.meta.url));
+  const root = parseSparse(bytes);
+  const materialize = (value: unknown): unknown => {
+    if (value instanceof LazyJson) return materialize(value.value());
+    if (Array.isArray(value)) return value.map(materialize);
+    if (value && typeof value === 'object')
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, materialize(v)]));
+    return value;
+  };
+  assert.deepEqual(materialize(root), JSON.parse(bytes.toString('utf8')));
+});
+
+it('gives up (so the caller parses whole) on anything it does not expect', () => {
+  for (const bad of ['[1]', '{"a" 1}', '{"a":1', '{"a":"x', '{"a":1}x', '{"a":1,}']) {
+    assert.throws(
+      () => parseSparse(Buffer.from(bad)),
+      (error: unknown) => error instanceof SparseParseError || error instanceof SyntaxError,
+      bad,
+    );
+  }
+});
