@@ -18,7 +18,9 @@ await build({
   sourcemap: 'linked',
   chunkNames: 'chunks/[name]-[hash]',
   // Some dependencies are CommonJS and call require(); ESM output has none, so provide one.
-  banner: { js: "import { createRequire as __headroomRequire } from 'node:module'; const require = __headroomRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __headroomRequire } from 'node:module'; const require = __headroomRequire(import.meta.url);",
+  },
   // Loaded with createRequire only when a configuration file exists.
   external: ['yaml'],
   logLevel: 'warning',

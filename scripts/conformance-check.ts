@@ -13,14 +13,13 @@
  * rejects formats it does not know, which JSON Schema allows.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { Client, InMemoryTransport } from '@modelcontextprotocol/client';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import { HeadroomError } from '../src/errors.js';
 import { Logger } from '../src/log/logger.js';
 import { OpenApiTools, type ToolMode } from '../src/mcp/openapi-tools.js';
-import { createMcpServer, type ToolDefinition } from '../src/mcp/server.js';
+import { createMcpServer, type ToolDefinition, type ToolProvider } from '../src/mcp/server.js';
 import { type PreparedApi, prepareCatalog } from '../src/openapi/prepare.js';
 
 // ajv-formats is CommonJS: its default export is the plugin, also reachable as `.default`.
@@ -46,8 +45,12 @@ export const OUTCOMES: readonly Outcome[] = [
 export interface InvalidSchema {
   tool: string;
   mode: 'all' | 'dynamic';
-  /** `ajv`: did not compile; `client`: the SDK client rejected the list; `listed`: the server left it out. */
-  check: 'ajv' | 'client' | 'listed' | 'describe';
+  /**
+   * `ajv`: did not compile; `structure`: a dangling `$ref` or an unsatisfiable top level;
+   * `client`: the SDK client rejected the list; `listed`: the server left it out;
+   * `describe`: the schema describe_operation shows did not compile; `name`: a bad or repeated name.
+   */
+  check: 'ajv' | 'structure' | 'name' | 'client' | 'listed' | 'describe';
   error: string;
 }
 
@@ -158,12 +161,69 @@ export class SchemaChecker {
   }
 }
 
+const TOOL_NAME = /^[A-Za-z0-9_.-]{1,128}$/;
+
+const SUBSCHEMA_MAPS = ['properties', 'patternProperties', 'dependentSchemas', '$defs'];
+const SUBSCHEMA_LISTS = ['allOf', 'anyOf', 'oneOf', 'prefixItems'];
+const SUBSCHEMAS = [
+  'items',
+  'contains',
+  'additionalProperties',
+  'propertyNames',
+  'not',
+  'if',
+  'then',
+  'else',
+  'unevaluatedProperties',
+  'unevaluatedItems',
+];
+
+/**
+ * What Ajv does not catch: a `$ref` to `#/$defs/KEY` must name an own key of the root's `$defs`
+ * (Ajv follows inherited ones, so `#/$defs/__proto__` resolves there and nowhere else), and a
+ * top-level `required` argument must be among the `properties` when no others are allowed.
+ */
+export function structuralProblem(root: Record<string, unknown>): string | undefined {
+  const defs = (root.$defs ?? {}) as Record<string, unknown>;
+  const stack: unknown[] = [root];
+  const seen = new Set<unknown>();
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (node === null || typeof node !== 'object' || seen.has(node)) continue;
+    seen.add(node);
+    const schema = node as Record<string, unknown>;
+    if (typeof schema.$ref === 'string' && schema.$ref.startsWith('#/')) {
+      const match = /^#\/\$defs\/([^/]+)$/.exec(schema.$ref);
+      const key = match?.[1]?.replace(/~1/g, '/').replace(/~0/g, '~');
+      if (key === undefined) return `$ref ${schema.$ref} does not point into $defs`;
+      if (!Object.hasOwn(defs, key)) return `$ref ${schema.$ref} does not resolve`;
+    }
+    for (const k of SUBSCHEMA_MAPS) {
+      const map = schema[k];
+      if (map && typeof map === 'object') stack.push(...Object.values(map));
+    }
+    for (const k of SUBSCHEMA_LISTS) if (Array.isArray(schema[k])) stack.push(...(schema[k] as unknown[]));
+    for (const k of SUBSCHEMAS) stack.push(schema[k]);
+  }
+  if (root.additionalProperties === false && Array.isArray(root.required)) {
+    const properties = (root.properties ?? {}) as Record<string, unknown>;
+    const missing = root.required.filter((name) => !Object.hasOwn(properties, String(name)));
+    if (missing.length > 0)
+      return `required arguments ${JSON.stringify(missing)} are not among the properties`;
+  }
+  return undefined;
+}
+
 /** A capturing logger: the server logs a tool it leaves out of tools/list as a warning. */
 function captureLogger(): { logger: Logger; lines: string[] } {
   const lines: string[] = [];
   return {
     lines,
-    logger: new Logger({ level: 'warn', format: 'json', stream: { write: (line: string) => lines.push(line) } }),
+    logger: new Logger({
+      level: 'warn',
+      format: 'json',
+      stream: { write: (line: string) => lines.push(line) },
+    }),
   };
 }
 
@@ -190,7 +250,7 @@ interface Listed {
 
 /** Lists the tools through the SDK client connected to our server over an in-memory pair. */
 async function listThroughClient(
-  tools: OpenApiTools,
+  tools: ToolProvider,
   clientWarnings: string[],
   afterList?: (client: Client) => Promise<void>,
 ): Promise<Listed> {
@@ -269,13 +329,26 @@ export async function checkSpec(spec: string, options: CheckOptions): Promise<Sp
     const all = makeTools(api, 'all', options);
     const definitions = all.list();
     result.tools = definitions.length;
+    const names = new Set<string>();
     for (const tool of definitions) {
+      // MCP tool names: 1 to 128 of A-Z a-z 0-9 _ - . (SEP-986), unique in the list.
+      if (!TOOL_NAME.test(tool.name) || names.has(tool.name))
+        invalid({
+          tool: tool.name,
+          mode: 'all',
+          check: 'name',
+          error: 'not a valid MCP tool name, or not unique',
+        });
+      names.add(tool.name);
       const json = JSON.stringify(tool);
       const bytes = Buffer.byteLength(json);
       result.allListBytes += bytes;
       result.largestToolBytes = Math.max(result.largestToolBytes, bytes);
-      const checked = checker.check(JSON.stringify(wireSchema(tool)));
+      const wire = JSON.stringify(wireSchema(tool));
+      const checked = checker.check(wire);
+      const problem = structuralProblem(JSON.parse(wire));
       if (checked.error) invalid({ tool: tool.name, mode: 'all', check: 'ajv', error: checked.error });
+      else if (problem) invalid({ tool: tool.name, mode: 'all', check: 'structure', error: problem });
       else if (checked.strictError) {
         result.strictFailures++;
         if (result.strictSamples.length < samples)
@@ -284,7 +357,7 @@ export async function checkSpec(spec: string, options: CheckOptions): Promise<Sp
     }
     result.timings.ajv = Math.round(performance.now() - t);
     t = performance.now();
-    await clientCheck(all, 'all', definitions, result, invalid);
+    await clientCheck(all, 'all', definitions, result.clientWarnings, invalid);
     result.timings.clientAll = Math.round(performance.now() - t);
 
     stage = 'dynamic';
@@ -300,31 +373,41 @@ export async function checkSpec(spec: string, options: CheckOptions): Promise<Sp
       if (checked.error) invalid({ tool: tool.name, mode: 'dynamic', check: 'ajv', error: checked.error });
     }
     const first = api.catalog.operations[0];
-    await clientCheck(dynamic, 'dynamic', dynamicDefinitions, result, invalid, async (client) => {
-      if (!first) return;
-      // Exercise the search index and describe_operation's larger schema budget on one operation.
-      const search = await client.callTool({
-        name: 'search_operations',
-        arguments: { query: first.summary ?? first.name },
-      });
-      const searchText = textOf(search);
-      if (search.isError) throw new Error(`search_operations failed: ${searchText}`);
-      const described = await client.callTool({ name: 'describe_operation', arguments: { name: first.name } });
-      const describedText = textOf(described);
-      if (described.isError) throw new Error(`describe_operation failed: ${describedText}`);
-      const schema = (JSON.parse(describedText) as { inputSchema: unknown }).inputSchema;
-      const checked = checker.check(JSON.stringify(schema));
-      if (checked.error)
-        invalid({ tool: first.name, mode: 'dynamic', check: 'describe', error: checked.error });
-    });
+    await clientCheck(
+      dynamic,
+      'dynamic',
+      dynamicDefinitions,
+      result.clientWarnings,
+      invalid,
+      async (client) => {
+        if (!first) return;
+        // Exercise the search index and describe_operation's larger schema budget on one operation.
+        const search = await client.callTool({
+          name: 'search_operations',
+          arguments: { query: first.summary ?? first.name },
+        });
+        const searchText = textOf(search);
+        if (search.isError) throw new Error(`search_operations failed: ${searchText}`);
+        const described = await client.callTool({
+          name: 'describe_operation',
+          arguments: { name: first.name },
+        });
+        const describedText = textOf(described);
+        if (described.isError) throw new Error(`describe_operation failed: ${describedText}`);
+        const schema = (JSON.parse(describedText) as { inputSchema: unknown }).inputSchema;
+        const checked = checker.check(JSON.stringify(schema));
+        if (checked.error)
+          invalid({ tool: first.name, mode: 'dynamic', check: 'describe', error: checked.error });
+      },
+    );
     result.timings.dynamic = Math.round(performance.now() - t);
 
     if (result.invalidCount > 0) result.outcome = 'invalid-schema';
     else if (result.operations === 0) {
       result.outcome = 'no-operations';
-      result.message = whyNoOperations(spec);
-    }
-    else if (result.warnings > 0) result.outcome = 'served-with-warnings';
+      // The catalog's first warning says why (webhooks only, empty paths, a filter).
+      result.message = api.catalog.warnings[0] ?? 'no operations';
+    } else if (result.warnings > 0) result.outcome = 'served-with-warnings';
   } catch (error) {
     result.stage = stage;
     if (error instanceof HeadroomError) {
@@ -342,18 +425,6 @@ export async function checkSpec(spec: string, options: CheckOptions): Promise<Sp
   return result;
 }
 
-/** For the report: what a spec without operations has instead (webhooks only, empty paths). */
-function whyNoOperations(spec: string): string {
-  try {
-    const document = JSON.parse(readFileSync(spec, 'utf8')) as { paths?: object; webhooks?: object };
-    const paths = Object.keys(document.paths ?? {}).length;
-    const webhooks = Object.keys(document.webhooks ?? {}).length;
-    return `${paths} paths${webhooks > 0 ? `, ${webhooks} webhooks` : ''}`;
-  } catch {
-    return 'no operations';
-  }
-}
-
 function makeTools(api: PreparedApi, mode: ToolMode, options: CheckOptions): OpenApiTools {
   return new OpenApiTools([api], {
     mode,
@@ -368,21 +439,26 @@ function wireSchema(tool: ToolDefinition): Record<string, unknown> {
   return schema.type === undefined ? { type: 'object', ...schema } : schema;
 }
 
-async function clientCheck(
-  tools: OpenApiTools,
+/**
+ * Lists `tools` through the SDK client; what it rejected or the server left out goes to `invalid`.
+ * `afterList` may call tools on the same connection.
+ */
+export async function clientCheck(
+  tools: ToolProvider,
   mode: 'all' | 'dynamic',
   definitions: readonly ToolDefinition[],
-  result: SpecResult,
+  clientWarnings: string[],
   invalid: (entry: InvalidSchema) => void,
   afterList?: (client: Client) => Promise<void>,
 ): Promise<void> {
   let listed: Listed;
   try {
-    listed = await listThroughClient(tools, result.clientWarnings, afterList);
+    listed = await listThroughClient(tools, clientWarnings, afterList);
   } catch (error) {
     // The SDK validates the whole answer: one malformed tool fails the list. Name the first culprit.
     const message = errorText(error);
-    const index = /"tools",\s*(\d+)|tools\.(\d+)|tools\[(\d+)\]/.exec(message);
+    const full = error instanceof Error ? error.message : String(error);
+    const index = /"tools",\s*(\d+)|tools\.(\d+)|tools\[(\d+)\]/.exec(full);
     const at = index ? Number(index[1] ?? index[2] ?? index[3]) : undefined;
     const name = at !== undefined ? definitions[at]?.name : undefined;
     if (/validation|invalid|expected/i.test(message)) {
@@ -391,7 +467,8 @@ async function clientCheck(
     }
     throw error;
   }
-  for (const name of listed.leftOut) invalid({ tool: name, mode, check: 'listed', error: 'left out by the server' });
+  for (const name of listed.leftOut)
+    invalid({ tool: name, mode, check: 'listed', error: 'left out by the server' });
   if (listed.tools.length + listed.leftOut.length !== definitions.length) {
     const got = new Set(listed.tools.map((tool) => tool.name));
     const missing = definitions.filter((tool) => !got.has(tool.name)).map((tool) => tool.name);

@@ -88,7 +88,9 @@ function specFiles(corpus: string): Task[] {
   try {
     names = readdirSync(corpus, { recursive: true, encoding: 'utf8' });
   } catch {
-    throw new Error(`no corpus at ${corpus}: run \`npm --prefix benchmarks install\` (or use npm run conformance)`);
+    throw new Error(
+      `no corpus at ${corpus}: run \`npm --prefix benchmarks install\` (or use npm run conformance)`,
+    );
   }
   return names
     .filter((name) => name.endsWith('.json'))
@@ -124,14 +126,25 @@ class Slot {
   async run(task: Task): Promise<SpecResult> {
     const big = task.bytes >= BIG_BYTES;
     if (big) this.stop();
-    const child = this.child ?? (await this.spawn(big ? 8192 : 4096));
+    let child: ChildProcess;
+    try {
+      child = this.child ?? (await this.spawn(big ? 8192 : 4096));
+    } catch (error) {
+      this.stop();
+      return crashResult(task, (error as Error).message, 0);
+    }
     this.stderr = '';
     const started = performance.now();
     const outcome = await new Promise<{ result?: SpecResult; rssMB?: number; failure?: string }>((done) => {
-      const timer = setTimeout(() => {
-        child.kill('SIGKILL');
-        done({ failure: `timeout: no result after ${Math.round(timeoutFor(task, this.options) / 1000)} s` });
-      }, timeoutFor(task, this.options));
+      const timer = setTimeout(
+        () => {
+          child.kill('SIGKILL');
+          done({
+            failure: `timeout: no result after ${Math.round(timeoutFor(task, this.options) / 1000)} s`,
+          });
+        },
+        timeoutFor(task, this.options),
+      );
       const onMessage = (message: ChildMessage) => {
         if (message.type !== 'result') return;
         finish();
@@ -148,7 +161,11 @@ class Slot {
       };
       child.on('message', onMessage);
       child.on('exit', onExit);
-      child.send({ file: task.file, apiName: apiNameFor(task.rel), strict: this.options.strict } satisfies ChildRequest);
+      child.send({
+        file: task.file,
+        apiName: apiNameFor(task.rel),
+        strict: this.options.strict,
+      } satisfies ChildRequest);
     });
     if (outcome.failure) {
       this.child = undefined;
@@ -173,6 +190,10 @@ class Slot {
     const child = fork(fileURLToPath(import.meta.url), ['--child'], {
       execArgv: ['--import', 'tsx', `--max-old-space-size=${heapMB}`],
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+    });
+    // A failed send to a child that just died surfaces as its 'exit'; the error itself is only noted.
+    child.on('error', (error) => {
+      this.stderr += `\n${error.message}`;
     });
     child.stderr?.setEncoding('utf8');
     child.stderr?.on('data', (chunk: string) => {
@@ -259,7 +280,12 @@ function countBy<T>(items: readonly T[], key: (item: T) => string): Array<[strin
   return [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
 }
 
-function summarize(results: SpecResult[], options: Options, elapsedMs: number, corpusVersion: string): string {
+function summarize(
+  results: SpecResult[],
+  options: Options,
+  elapsedMs: number,
+  corpusVersion: string,
+): string {
   const lines: string[] = [];
   const by = new Map<Outcome, SpecResult[]>(OUTCOMES.map((o) => [o, []]));
   for (const r of results) by.get(r.outcome)?.push(r);
@@ -280,14 +306,28 @@ function summarize(results: SpecResult[], options: Options, elapsedMs: number, c
 
   const errors = by.get('clear-error') ?? [];
   if (errors.length > 0) {
-    lines.push(`  clear-error codes: ${countBy(errors, (r) => r.code ?? '?').map(([k, n]) => `${k} ${n}`).join(', ')}`);
-    for (const [reason, n] of countBy(errors, (r) => reasonOf(r.message ?? '').replace(/^.*?: /, '')).slice(0, 5))
+    lines.push(
+      `  clear-error codes: ${countBy(errors, (r) => r.code ?? '?')
+        .map(([k, n]) => `${k} ${n}`)
+        .join(', ')}`,
+    );
+    for (const [reason, n] of countBy(errors, (r) => reasonOf(r.message ?? '').replace(/^.*?: /, '')).slice(
+      0,
+      5,
+    ))
       lines.push(`    ${String(n).padStart(4)} × ${reason}`);
   }
   const empty = by.get('no-operations') ?? [];
+  const why = (r: SpecResult): string => {
+    const message = r.message ?? '?';
+    if (message.includes('webhooks')) return 'webhooks only';
+    return message.includes('under paths') ? 'no paths' : message;
+  };
   if (empty.length > 0)
     lines.push(
-      `  no-operations: ${countBy(empty, (r) => (/webhooks/.test(r.message ?? '') ? 'webhooks only' : r.message ?? '?')).map(([k, n]) => `${k} ${n}`).join(', ')}`,
+      `  no-operations: ${countBy(empty, why)
+        .map(([k, n]) => `${k} ${n}`)
+        .join(', ')}`,
     );
   const served = results.filter((r) => r.outcome.startsWith('served') || r.outcome === 'no-operations');
   const biggestList = max((r) => r.allListBytes);
@@ -308,7 +348,7 @@ function summarize(results: SpecResult[], options: Options, elapsedMs: number, c
   );
   const strict = results.filter((r) => r.strictFailures > 0);
   lines.push(
-    `  Ajv default (strict) options reject ${sum((r) => r.strictFailures)} valid schemas in ${strict.length} specs${options.strict ? '' : ' (not checked: --no-strict)'}`,
+    `  Ajv default (strict) options reject ${sum((r) => r.strictFailures)} valid schemas in ${strict.length} specs${options.strict ? '; reasons, from up to 5 per spec:' : ' (not checked: --no-strict)'}`,
   );
   for (const [reason, n] of countBy(
     strict.flatMap((r) => r.strictSamples),
@@ -331,7 +371,9 @@ function summarize(results: SpecResult[], options: Options, elapsedMs: number, c
   const invalid = by.get('invalid-schema') ?? [];
   if (invalid.length > 0) {
     lines.push('');
-    lines.push(`  invalid-schema (${invalid.length} specs, ${sum((r) => r.invalidCount)} schemas); first ones:`);
+    lines.push(
+      `  invalid-schema (${invalid.length} specs, ${sum((r) => r.invalidCount)} schemas); first ones:`,
+    );
     for (const r of invalid.slice(0, 10))
       for (const bad of r.invalid.slice(0, 2))
         lines.push(`    ${r.spec} ${bad.mode} ${bad.tool} [${bad.check}]: ${bad.error.slice(0, 300)}`);
@@ -341,7 +383,9 @@ function summarize(results: SpecResult[], options: Options, elapsedMs: number, c
     lines.push('');
     lines.push(`  crash (${crashes.length}); first ones:`);
     for (const r of crashes.slice(0, 10))
-      lines.push(`    ${r.spec} [${r.stage}]: ${(r.message ?? '').split('\n').slice(0, 4).join(' | ').slice(0, 400)}`);
+      lines.push(
+        `    ${r.spec} [${r.stage}]: ${(r.message ?? '').split('\n').slice(0, 4).join(' | ').slice(0, 400)}`,
+      );
   }
   return lines.join('\n');
 }
@@ -359,7 +403,9 @@ async function main(): Promise<void> {
   if (options.limit) tasks = tasks.slice(0, options.limit);
   let corpusVersion = '?';
   try {
-    const pkg = JSON.parse(readFileSync(resolve(options.corpus, '../package.json'), 'utf8')) as { version: string };
+    const pkg = JSON.parse(readFileSync(resolve(options.corpus, '../package.json'), 'utf8')) as {
+      version: string;
+    };
     corpusVersion = pkg.version;
   } catch {
     // A corpus folder given by hand need not be the npm package.
@@ -392,7 +438,9 @@ async function main(): Promise<void> {
           const detail = result.invalid[0]
             ? `${result.invalid[0].tool}: ${result.invalid[0].error}`
             : (result.message ?? '');
-          process.stderr.write(`${result.outcome}: ${result.spec}: ${detail.split('\n')[0]?.slice(0, 300)}\n`);
+          process.stderr.write(
+            `${result.outcome}: ${result.spec}: ${detail.split('\n')[0]?.slice(0, 300)}\n`,
+          );
         }
         progress();
       }

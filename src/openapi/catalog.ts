@@ -7,7 +7,7 @@
 import { filterOperations, type OperationFilter } from './filter.js';
 import { NameAllocator } from './names.js';
 import type { RefResolver } from './refs.js';
-import { type Schema, SchemaTranslator } from './schema.js';
+import { type Schema, SchemaTranslator, setOwn } from './schema.js';
 import type {
   ApiInfo,
   Catalog,
@@ -68,7 +68,8 @@ export function buildCatalog(document: JsonObject, resolver: RefResolver, option
     maxLength: options.maxNameLength ?? 64,
     ...(options.prefix ? { prefix: options.apiName } : {}),
   });
-  const raw = filterOperations(rawOperations(document, resolver, warn), options.filter ?? {});
+  const found = rawOperations(document, resolver, warn);
+  const raw = filterOperations(found, options.filter ?? {});
   const operations: Operation[] = [];
   for (const item of raw) {
     try {
@@ -78,12 +79,25 @@ export function buildCatalog(document: JsonObject, resolver: RefResolver, option
     }
   }
   if (dropped > 0) warnings.push(`… and ${dropped} more warnings`);
+  // An empty tool list is never what the user wanted: say why, first.
+  if (operations.length === 0) warnings.unshift(whyNoOperations(document, found.length, raw.length));
   return {
     api: apiInfo(document, resolver, options.apiName),
     operations,
     definitions: translator.exportDefinitions(),
     warnings,
   };
+}
+
+function whyNoOperations(document: JsonObject, found: number, kept: number): string {
+  if (found > 0 && kept === 0)
+    return `the operation filter matches none of the ${found} operations: no tools to serve`;
+  if (found > 0)
+    return `every one of the ${found} operations was skipped (see the other warnings): no tools to serve`;
+  const webhooks = Object.keys(asObject(document.webhooks) ?? {}).length;
+  const hooks =
+    webhooks > 0 ? `; its ${webhooks} webhooks are requests the API sends, not operations to call` : '';
+  return `the spec defines no operations under paths${hooks}: no tools to serve`;
 }
 
 function rawOperations(
@@ -133,11 +147,15 @@ function buildOperation(
   const properties: Record<string, Schema> = {};
   const required: string[] = [];
   const used = new Set<string>();
+  if (body) used.add('body');
   for (const p of parameters) {
     // Two parameters with one name in different places (an `id` in the path and in the query).
-    p.argument = used.has(p.name) || (body && p.name === 'body') ? `${p.in}_${p.name}` : p.name;
+    // The renamed one can meet a parameter already named so (`query_id`): then it is numbered.
+    let argument = used.has(p.name) ? `${p.in}_${p.name}` : p.name;
+    for (let n = 2; used.has(argument); n++) argument = `${p.in}_${p.name}_${n}`;
+    p.argument = argument;
     used.add(p.argument);
-    properties[p.argument] = withDescription(p.schema, p.description);
+    setOwn(properties, p.argument, withDescription(p.schema, p.description));
     if (p.required) required.push(p.argument);
   }
   if (body) {

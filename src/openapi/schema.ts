@@ -109,7 +109,8 @@ export class SchemaTranslator {
   private readonly options: Required<TranslateOptions>;
   /** `doc#pointer` -> definition key. */
   private readonly keys = new Map<string, string>();
-  private readonly taken = new Set<string>();
+  // `__proto__` is no name for a definition: `$defs.__proto__ = ...` sets a prototype instead.
+  private readonly taken = new Set<string>(['__proto__']);
   private readonly definitions = new Map<string, { schema: Schema; refs: Set<string> }>();
   // Referenced schemas wait here rather than being translated inside the schema that refers to them,
   // so a chain of thousands of refs cannot overflow the call stack.
@@ -181,8 +182,16 @@ export class SchemaTranslator {
       if (SCHEMA_MAPS.has(key)) {
         if (child === null || typeof child !== 'object' || Array.isArray(child)) continue;
         const map: JsonObject = {};
-        for (const [name, sub] of Object.entries(child))
-          map[name] = this.node(sub, doc, `${at}.${name}`, depth + 1, refs);
+        for (const [name, sub] of Object.entries(child)) {
+          // patternProperties' names are regular expressions, compiled by validators like `pattern`.
+          if (key === 'patternProperties' && !isValidPattern(name)) {
+            this.options.warn(
+              `${at}: pattern ${JSON.stringify(name)} is not a valid regular expression here; dropped`,
+            );
+            continue;
+          }
+          setOwn(map, name, this.node(sub, doc, `${at}.${name}`, depth + 1, refs));
+        }
         out[key] = map;
       } else if (SCHEMA_LISTS.has(key)) {
         if (!Array.isArray(child) || child.length === 0) continue;
@@ -218,12 +227,12 @@ export class SchemaTranslator {
       if (Array.isArray(value) && value.length > 0) out.enum = value;
     } else if (key === 'pattern') {
       if (typeof value !== 'string') return;
-      try {
-        new RegExp(value, 'u');
-        out.pattern = value;
-      } catch {
-        warn(`${where}: pattern ${JSON.stringify(value)} is not a valid regular expression here; dropped`);
-      }
+      if (isValidPattern(value)) out.pattern = value;
+      else warn(`${where}: pattern ${JSON.stringify(value)} is not a valid regular expression here; dropped`);
+    } else if (key === 'multipleOf') {
+      // JSON Schema requires a number above 0; a tiny one can also parse as 0 (`1e-400`).
+      if (typeof value === 'number' && Number.isFinite(value) && value > 0) out[key] = value;
+      else warn(`${where}: multipleOf ${JSON.stringify(value)} is not a number above 0; dropped`);
     } else if (NUMERIC.has(key)) {
       if (typeof value === 'number' && Number.isFinite(value)) out[key] = value;
       // Boolean exclusive bounds (OpenAPI 3.0) are handled in dialectFixes.
@@ -241,7 +250,14 @@ export class SchemaTranslator {
     } else if (key === 'uniqueItems' || key === 'deprecated' || key === 'readOnly' || key === 'writeOnly') {
       if (typeof value === 'boolean') out[key] = value;
     } else if (key === 'dependentRequired') {
-      if (value !== null && typeof value === 'object' && !Array.isArray(value)) out[key] = value;
+      // A map from a property name to the (unique) names it requires.
+      if (value === null || typeof value !== 'object' || Array.isArray(value)) return;
+      const map: JsonObject = {};
+      for (const [name, list] of Object.entries(value)) {
+        if (!Array.isArray(list)) continue;
+        setOwn(map, name, [...new Set(list.filter((n): n is string => typeof n === 'string'))]);
+      }
+      if (Object.keys(map).length > 0) out[key] = map;
     } else {
       out[key] = value;
     }
@@ -307,6 +323,26 @@ export class SchemaTranslator {
     this.taken.add(key);
     return key;
   }
+}
+
+/** Whether validators can compile `pattern`: JSON Schema validators use Unicode mode, like Ajv. */
+function isValidPattern(pattern: string): boolean {
+  try {
+    new RegExp(pattern, 'u');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * `object[key] = value`, also for the key `__proto__` (a property name that specs do use), which
+ * plain assignment would turn into a prototype change, losing the property.
+ */
+export function setOwn(object: JsonObject, key: string, value: unknown): void {
+  if (key === '__proto__')
+    Object.defineProperty(object, key, { value, enumerable: true, writable: true, configurable: true });
+  else object[key] = value;
 }
 
 /** Keeps the first paragraph of a long description, clipped at a word boundary and marked. */
