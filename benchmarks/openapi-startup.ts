@@ -41,14 +41,16 @@ export function firstToolsList(args: string[], timeoutMs = 120_000): Promise<Fir
       child.kill('SIGKILL');
       reject(new Error(`no tools/list answer within ${timeoutMs} ms from ${args.join(' ')}`));
     }, timeoutMs);
-    let buffer = '';
+    // Chunks are kept until a newline arrives, so a 60 MB answer is not rescanned chunk by chunk.
+    let pending: string[] = [];
     const send = (message: unknown) => child.stdin.write(`${JSON.stringify(message)}\n`);
     child.stdout.setEncoding('utf8');
     child.stdout.on('data', (data: string) => {
-      buffer += data;
-      for (let nl = buffer.indexOf('\n'); nl >= 0; nl = buffer.indexOf('\n')) {
-        const line = buffer.slice(0, nl);
-        buffer = buffer.slice(nl + 1);
+      let rest = data;
+      for (let nl = rest.indexOf('\n'); nl >= 0; nl = rest.indexOf('\n')) {
+        const line = pending.join('') + rest.slice(0, nl);
+        pending = [];
+        rest = rest.slice(nl + 1);
         const message = JSON.parse(line) as { id?: number; result?: { tools?: unknown[] } };
         if (message.id === 1) {
           send({ jsonrpc: '2.0', method: 'notifications/initialized' });
@@ -73,6 +75,7 @@ export function firstToolsList(args: string[], timeoutMs = 120_000): Promise<Fir
           });
         }
       }
+      if (rest !== '') pending.push(rest);
     });
     child.on('error', reject);
     send({
