@@ -69,6 +69,8 @@ export class SpecCache {
     } catch (error) {
       return { hit: false, reason: 'corrupt', detail: (error as Error).message };
     }
+    if (entry === null || typeof entry !== 'object')
+      return { hit: false, reason: 'corrupt', detail: 'not an entry' };
     if (entry.format !== FORMAT || entry.key !== key || entry.value === undefined) {
       return {
         hit: false,

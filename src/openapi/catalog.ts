@@ -155,11 +155,14 @@ function buildOperation(
     for (let n = 2; used.has(argument); n++) argument = `${p.in}_${p.name}_${n}`;
     p.argument = argument;
     used.add(p.argument);
-    setOwn(properties, p.argument, withDescription(p.schema, p.description));
+    // The parameter and its property share one schema, which is how the cache stores and restores it.
+    p.schema = withDescription(p.schema, p.description) as JsonObject;
+    setOwn(properties, p.argument, p.schema);
     if (p.required) required.push(p.argument);
   }
   if (body) {
-    properties.body = withDescription(body.schema, body.description);
+    body.schema = withDescription(body.schema, body.description) as JsonObject;
+    properties.body = body.schema;
     if (body.required) required.push('body');
   }
   const inputSchema: JsonObject = { type: 'object', properties };
@@ -229,7 +232,8 @@ function collectParameters(
       if (location === 'header' && IGNORED_HEADERS.has(name.toLowerCase())) continue;
       let schemaSource: unknown = p.schema;
       const content = asObject(p.content);
-      if (schemaSource === undefined && content) schemaSource = asObject(Object.values(content)[0])?.schema;
+      const contentType = schemaSource === undefined && content ? Object.keys(content)[0] : undefined;
+      if (contentType !== undefined && content) schemaSource = asObject(content[contentType])?.schema;
       const translated =
         schemaSource === undefined
           ? { schema: {} as Schema, refs: new Set<string>() }
@@ -245,6 +249,8 @@ function collectParameters(
       if (typeof p.style === 'string') param.style = p.style;
       if (typeof p.explode === 'boolean') param.explode = p.explode;
       if (p.allowReserved === true) param.allowReserved = true;
+      // Serialized as this media type (usually JSON) rather than by style.
+      if (contentType !== undefined) param.contentType = contentType;
       const description = text(p.description);
       if (description) param.description = description;
       byKey.set(`${location}:${name}`, param);
@@ -294,7 +300,9 @@ function requestBody(
     const translated = translator.translate(mediaType.schema, found.doc, `${where}.content.${chosen}.schema`);
     for (const ref of translated.refs) refs.add(ref);
     schema = translated.schema;
-    if (isBinary(schema) && !/json|form/.test(base)) schema = { type: 'string', contentEncoding: 'base64' };
+    const raw = safeDeref(resolver, mediaType.schema, found.doc);
+    if ((isBinary(schema) || isBinary(raw)) && !/json|form/.test(base))
+      schema = { type: 'string', contentEncoding: 'base64' };
   }
   const out: OperationBody = {
     required: body.required === true,
@@ -400,4 +408,14 @@ export function clip(value: string, max: number): string {
   if (value.length <= max) return value;
   const cut = value.lastIndexOf(' ', max - 1);
   return `${value.slice(0, cut > max * 0.6 ? cut : max - 1)}…`;
+}
+
+/** The schema a `$ref` leads to, as written; undefined when it dangles (the translator warned). */
+function safeDeref(resolver: RefResolver, value: unknown, doc: string): Schema {
+  try {
+    const found = asObject(resolver.deref(value, doc).value);
+    return found ?? {};
+  } catch {
+    return {};
+  }
 }

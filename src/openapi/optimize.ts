@@ -53,7 +53,18 @@ const MAPS = new Set([
   'pathItems',
 ]);
 // Keywords whose value is data (an instance, not a schema): never walked.
-const DATA = new Set(['enum', 'default', 'const', 'example', 'examples', 'value', 'x-examples']);
+// Security requirements and discriminator mappings are maps of names that may look like keywords.
+const DATA = new Set([
+  'enum',
+  'default',
+  'const',
+  'example',
+  'examples',
+  'value',
+  'x-examples',
+  'security',
+  'mapping',
+]);
 
 export function optimizeSpec(document: JsonObject, options: OptimizeOptions = {}): OptimizeReport {
   const o = { examples: true, extensions: true, maxDescriptionLength: 300, dedupeSchemas: true, ...options };

@@ -95,7 +95,10 @@ export async function prepareCatalog(source: string, options: PrepareOptions): P
       );
     }
   }
-  const parsed = sparseParse(read.bytes) ?? parseSpecBytes(read.bytes, source, options.load ?? {});
+  // Optimizing walks the whole document, so it needs the whole document parsed.
+  const parsed =
+    (options.optimize ? undefined : sparseParse(read.bytes)) ??
+    parseSpecBytes(read.bytes, source, options.load ?? {});
   const identified = identifySpec(parsed.value, source);
   lap('parse');
   let document: JsonObject = identified.document;

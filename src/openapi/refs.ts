@@ -4,6 +4,7 @@
  * synchronously. Refs to files outside the spec's folder and to remote URLs are refused unless
  * allowed, because a spec is untrusted input and a ref is a read of the user's disk or network.
  */
+import { realpathSync } from 'node:fs';
 import { dirname, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { SpecError } from '../errors.js';
@@ -125,8 +126,10 @@ function checkPolicy(target: string, rootUrl: string, ref: string, from: string,
       `$ref '${ref}' in ${from} points to a local file, but the spec itself is not a local file`,
     );
   }
-  const folder = dirname(fileURLToPath(rootUrl)) + sep;
-  if (policy.allowOutsideFolder || fileURLToPath(url).startsWith(folder)) return;
+  if (policy.allowOutsideFolder) return;
+  // Compared after resolving symbolic links, or a link inside the folder would lead anywhere.
+  const folder = realpathOrSelf(dirname(fileURLToPath(rootUrl))) + sep;
+  if (realpathOrSelf(fileURLToPath(url)).startsWith(folder)) return;
   throw new SpecError(
     from,
     `$ref '${ref}' in ${from} points outside the spec's folder (${fileURLToPath(url)}); ` +
@@ -134,7 +137,19 @@ function checkPolicy(target: string, rootUrl: string, ref: string, from: string,
   );
 }
 
-/** The `$ref` strings under `value` that point into other documents. */
+function realpathOrSelf(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    // A missing file is reported, with its name, when it is read.
+    return path;
+  }
+}
+
+// Keys whose values are example or default data, where a `$ref` is a value, not a reference.
+const DATA_KEYS = new Set(['example', 'examples', 'default', 'enum', 'const', 'x-examples']);
+
+/** The `$ref` strings under `value` that point into other documents (data values excepted). */
 function* externalRefs(value: unknown): Generator<string> {
   const stack: unknown[] = [value];
   while (stack.length > 0) {
@@ -146,7 +161,7 @@ function* externalRefs(value: unknown): Generator<string> {
     }
     for (const [key, child] of Object.entries(node)) {
       if (key === '$ref' && typeof child === 'string' && !child.startsWith('#')) yield child;
-      else stack.push(child);
+      else if (!DATA_KEYS.has(key)) stack.push(child);
     }
   }
 }

@@ -134,11 +134,40 @@ export class SchemaTranslator {
 
   /** Every definition translated so far, with its direct refs and size. */
   exportDefinitions(): Record<string, SchemaDefinition> {
+    this.breakBareCycles();
     const out: Record<string, SchemaDefinition> = {};
     for (const [key, def] of this.definitions) {
       out[key] = { schema: def.schema, refs: [...def.refs], bytes: JSON.stringify(def.schema).length };
     }
     return out;
+  }
+
+  /**
+   * `A: {$ref: B}, B: {$ref: A}` says nothing and sends validators into endless recursion: such a
+   * cycle of definitions that are nothing but refs becomes an open schema, with a warning.
+   */
+  private breakBareCycles(): void {
+    const bareTarget = (schema: Schema): string | undefined => {
+      if (typeof schema !== 'object' || typeof schema.$ref !== 'string') return undefined;
+      if (Object.keys(schema).some((k) => k !== '$ref' && k !== 'description')) return undefined;
+      return schema.$ref.startsWith('#/$defs/') ? schema.$ref.slice(8) : undefined;
+    };
+    for (const [key, def] of this.definitions) {
+      const seen = new Set<string>([key]);
+      for (let next = bareTarget(def.schema); next !== undefined; ) {
+        if (seen.has(next)) {
+          this.options.warn(
+            `${key}: a cycle of references with no schema in it (${[...seen].join(' -> ')}); any value is accepted`,
+          );
+          def.schema = { description: '(circular reference without a schema)' };
+          def.refs.clear();
+          break;
+        }
+        seen.add(next);
+        const target = this.definitions.get(next);
+        next = target ? bareTarget(target.schema) : undefined;
+      }
+    }
   }
 
   private drain(): void {

@@ -36,6 +36,8 @@ export interface OperationParameter {
   style?: string;
   explode?: boolean;
   allowReserved?: boolean;
+  /** For a parameter described by `content`: its media type (the value is serialized as that). */
+  contentType?: string;
   /** The JSON Schema of the value, with `$ref`s into the tool schema's `$defs`. */
   schema: JsonObject;
   description?: string;

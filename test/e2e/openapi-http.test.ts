@@ -1,0 +1,207 @@
+/**
+ * The real `headroom openapi --transport http` process, with the MCP SDK's Streamable HTTP client:
+ * the port chosen by `--port 0` is read from the log line on stderr, `--token` is enforced (401
+ * without it), and tools are listed and searched over HTTP.
+ */
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { after, before, describe, it } from 'node:test';
+import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import { Cleanup, fixture, NODE_ARGS, ROOT, within } from './cli-helpers.js';
+
+const cleanup = new Cleanup();
+after(() => cleanup.run());
+
+const TOKEN = 'e2e-secret-token-0123456789';
+const STEP_MS = 8000;
+
+interface Served {
+  child: ChildProcess;
+  url: string;
+  stderr: () => string;
+  stdout: () => string;
+}
+
+/** Starts the server and waits for the line that says where it listens. */
+async function serve(args: string[]): Promise<Served> {
+  const child = cleanup.track(
+    spawn(
+      process.execPath,
+      [...NODE_ARGS, 'openapi', ...args, '--transport', 'http', '--port', '0', '--token', TOKEN],
+      { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+    ),
+  );
+  let stderr = '';
+  let stdout = '';
+  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+    stdout += chunk;
+  });
+  const url = await within(
+    new Promise<string>((found, failed) => {
+      child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+        stderr += chunk;
+        const match = /MCP over Streamable HTTP at (http:\/\/\S+)/.exec(stderr);
+        if (match) found(match[1] as string);
+      });
+      child.once('exit', (code) =>
+        failed(new Error(`the server exited (${code}) before listening:\n${stderr}`)),
+      );
+    }),
+    STEP_MS,
+    'the HTTP server starting',
+  );
+  return { child, url, stderr: () => stderr, stdout: () => stdout };
+}
+
+/** `token: null` sends no Authorization header. */
+async function connect(url: string, token: string | null = TOKEN): Promise<Client> {
+  const client = new Client({ name: 'headroom-e2e-http', version: '1.0.0' });
+  const transport = new StreamableHTTPClientTransport(new URL(url), {
+    ...(token === null ? {} : { requestInit: { headers: { authorization: `Bearer ${token}` } } }),
+  });
+  await within(client.connect(transport), STEP_MS, 'connecting over HTTP');
+  return client;
+}
+
+const initialize = JSON.stringify({
+  jsonrpc: '2.0',
+  id: 1,
+  method: 'initialize',
+  params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
+});
+
+function post(url: string, headers: Record<string, string> = {}): Promise<Response> {
+  return within(
+    fetch(url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+        ...headers,
+      },
+      body: initialize,
+      signal: AbortSignal.timeout(STEP_MS),
+    }),
+    STEP_MS,
+    `POST ${url}`,
+  );
+}
+
+describe('headroom openapi over Streamable HTTP', { timeout: 30_000 }, () => {
+  let pair: Served;
+  let dynamic: Served;
+
+  before(async () => {
+    const cacheDir = cleanup.tempDir('headroom-e2e-http-cache-');
+    [pair, dynamic] = await Promise.all([
+      serve([fixture('petstore-3.0.yaml'), fixture('petstore-3.1.yaml'), '--cache-dir', cacheDir]),
+      serve([fixture('petstore-2.0.json'), '--tools', 'dynamic', '--cache-dir', cacheDir]),
+    ]);
+  });
+
+  it('reports the port it picked for --port 0 on a loopback address', () => {
+    for (const served of [pair, dynamic]) {
+      const url = new URL(served.url);
+      assert.equal(url.hostname, '127.0.0.1');
+      assert.ok(Number(url.port) > 0, served.url);
+      assert.equal(url.pathname, '/mcp');
+    }
+    assert.notEqual(pair.url, dynamic.url);
+  });
+
+  it('answers 401 without the token, and with a wrong one', async () => {
+    const missing = await post(pair.url);
+    assert.equal(missing.status, 401);
+    assert.match(missing.headers.get('www-authenticate') ?? '', /^Bearer/);
+    assert.match(await missing.text(), /missing bearer token/);
+
+    const wrong = await post(pair.url, { authorization: 'Bearer not-the-token' });
+    assert.equal(wrong.status, 401);
+    assert.match(wrong.headers.get('www-authenticate') ?? '', /error="invalid_token"/);
+    assert.match(await wrong.text(), /invalid bearer token/);
+
+    const right = await post(pair.url, { authorization: `Bearer ${TOKEN}` });
+    assert.equal(right.status, 200);
+    await right.body?.cancel();
+  });
+
+  it('does not let the SDK client connect without the token', async () => {
+    await assert.rejects(connect(pair.url, null), /missing bearer token/);
+    await assert.rejects(connect(pair.url, 'wrong-token'), /invalid bearer token/);
+  });
+
+  it('lists the tools of two specs at once, prefixed by API, in all mode', async () => {
+    const client = await connect(pair.url);
+    try {
+      assert.match(client.getInstructions() ?? '', /one tool per API operation/);
+      const { tools } = await within(client.listTools(), STEP_MS, 'tools/list');
+      assert.deepEqual(
+        tools.map((t) => t.name),
+        [
+          'petstore_3_0__findPets',
+          'petstore_3_0__addPet',
+          'petstore_3_0__find_pet_by_id',
+          'petstore_3_0__deletePet',
+          'petstore_3_1__listPets',
+          'petstore_3_1__createPets',
+          'petstore_3_1__showPetById',
+        ],
+      );
+      const addPet = tools.find((t) => t.name === 'petstore_3_0__addPet');
+      assert.ok(addPet);
+      assert.deepEqual((addPet.inputSchema as { required?: string[] }).required, ['body']);
+      assert.ok((addPet.inputSchema as { $defs?: object }).$defs);
+      assert.equal(addPet.annotations?.readOnlyHint, false);
+      const result = await within(
+        client.callTool({ name: 'petstore_3_1__showPetById', arguments: { petId: '1' } }),
+        STEP_MS,
+        'tools/call',
+      );
+      assert.equal(result.isError, true);
+      assert.match(JSON.stringify(result.content), /GET \/pets\/\{petId\} was not sent/);
+    } finally {
+      await within(client.close(), STEP_MS, 'closing the client');
+    }
+  });
+
+  it('searches and describes operations in dynamic mode', async () => {
+    const client = await connect(dynamic.url);
+    try {
+      const { tools } = await within(client.listTools(), STEP_MS, 'tools/list');
+      assert.deepEqual(
+        tools.map((t) => t.name),
+        ['search_operations', 'describe_operation', 'call_operation'],
+      );
+      const search = await within(
+        client.callTool({ name: 'search_operations', arguments: { query: 'find pets by status' } }),
+        STEP_MS,
+        'search_operations',
+      );
+      const found = JSON.parse((search.content as Array<{ text: string }>)[0]!.text);
+      assert.equal(found.results[0].name, 'findPetsByStatus');
+      const describe = await within(
+        client.callTool({ name: 'describe_operation', arguments: { name: 'findPetsByStatus' } }),
+        STEP_MS,
+        'describe_operation',
+      );
+      const described = JSON.parse((describe.content as Array<{ text: string }>)[0]!.text);
+      assert.equal(described.method, 'GET');
+      assert.equal(described.path, '/pet/findByStatus');
+      assert.deepEqual(described.inputSchema.required, ['status']);
+      assert.equal(described.inputSchema.properties.status.type, 'array');
+      assert.deepEqual(described.annotations.readOnlyHint, true);
+    } finally {
+      await within(client.close(), STEP_MS, 'closing the client');
+    }
+  });
+
+  it('keeps stdout empty (logs go to stderr) and stops cleanly on SIGTERM', async () => {
+    assert.equal(pair.stdout(), '');
+    assert.match(pair.stderr(), /serving Swagger Petstore, Swagger Petstore .*transport=http/);
+    assert.doesNotMatch(pair.stderr(), new RegExp(TOKEN), 'the token is never logged');
+    const exited = new Promise<number | null>((done) => pair.child.once('exit', (code) => done(code)));
+    pair.child.kill('SIGTERM');
+    assert.equal(await within(exited, STEP_MS, 'the server stopping'), 0);
+    assert.match(pair.stderr(), /stopped serving MCP over HTTP/);
+  });
+});
