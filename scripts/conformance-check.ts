@@ -21,6 +21,7 @@ import { Logger } from '../src/log/logger.js';
 import { OpenApiTools, type ToolMode } from '../src/mcp/openapi-tools.js';
 import { createMcpServer, type ToolDefinition, type ToolProvider } from '../src/mcp/server.js';
 import { type PreparedApi, prepareCatalog } from '../src/openapi/prepare.js';
+import { SCHEMA_LISTS, SCHEMA_MAPS, SCHEMA_SINGLE } from '../src/openapi/schema.js';
 
 // ajv-formats is CommonJS: its default export is the plugin, also reachable as `.default`.
 const addFormats = addFormatsModule.default;
@@ -163,20 +164,10 @@ export class SchemaChecker {
 
 const TOOL_NAME = /^[A-Za-z0-9_.-]{1,128}$/;
 
-const SUBSCHEMA_MAPS = ['properties', 'patternProperties', 'dependentSchemas', '$defs'];
-const SUBSCHEMA_LISTS = ['allOf', 'anyOf', 'oneOf', 'prefixItems'];
-const SUBSCHEMAS = [
-  'items',
-  'contains',
-  'additionalProperties',
-  'propertyNames',
-  'not',
-  'if',
-  'then',
-  'else',
-  'unevaluatedProperties',
-  'unevaluatedItems',
-];
+// The keywords whose values are subschemas: the translator's own lists, plus `$defs`.
+const SUBSCHEMA_MAPS = [...SCHEMA_MAPS, '$defs'];
+const SUBSCHEMA_LISTS = [...SCHEMA_LISTS];
+const SUBSCHEMAS = [...SCHEMA_SINGLE];
 
 /**
  * What Ajv does not catch: a `$ref` to `#/$defs/KEY` must name an own key of the root's `$defs`
@@ -284,26 +275,8 @@ const refuse = async (): Promise<never> => {
 export async function checkSpec(spec: string, options: CheckOptions): Promise<SpecResult> {
   const started = performance.now();
   const samples = options.samples ?? 5;
-  const result: SpecResult = {
-    spec,
-    apiName: options.apiName,
-    specBytes: 0,
-    outcome: 'served',
-    operations: 0,
-    tools: 0,
-    warnings: 0,
-    warningSamples: [],
-    allListBytes: 0,
-    dynamicListBytes: 0,
-    largestToolBytes: 0,
-    invalid: [],
-    invalidCount: 0,
-    strictFailures: 0,
-    strictSamples: [],
-    clientWarnings: [],
-    ms: 0,
-    timings: {},
-  };
+  const result = emptyResult(spec, options.apiName, 0);
+
   const invalid = (entry: InvalidSchema): void => {
     result.invalidCount++;
     if (result.invalid.length < samples) result.invalid.push(entry);
@@ -480,4 +453,28 @@ export async function clientCheck(
 function textOf(result: Awaited<ReturnType<Client['callTool']>>): string {
   const content = (result as { content?: Array<{ type: string; text?: string }> }).content ?? [];
   return content.map((block) => (block.type === 'text' ? (block.text ?? '') : '')).join('');
+}
+
+/** A result with nothing counted yet; the checks (or the pool, for a crash) fill it in. */
+export function emptyResult(spec: string, apiName: string, specBytes: number): SpecResult {
+  return {
+    spec,
+    apiName,
+    specBytes,
+    outcome: 'served',
+    operations: 0,
+    tools: 0,
+    warnings: 0,
+    warningSamples: [],
+    allListBytes: 0,
+    dynamicListBytes: 0,
+    largestToolBytes: 0,
+    invalid: [],
+    invalidCount: 0,
+    strictFailures: 0,
+    strictSamples: [],
+    clientWarnings: [],
+    ms: 0,
+    timings: {},
+  };
 }

