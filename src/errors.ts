@@ -155,3 +155,38 @@ export class SpecTooLargeError extends HeadroomError {
     this.limitBytes = limitBytes;
   }
 }
+
+/** Tool arguments that do not fit the tool (a missing or mistyped argument). */
+export class ToolArgumentError extends HeadroomError {
+  constructor(message: string) {
+    super('HR_TOOL_ARGUMENTS', message);
+  }
+}
+
+/** A tool call named an operation the catalog does not have. */
+export class UnknownOperationError extends HeadroomError {
+  constructor(message: string) {
+    super('HR_UNKNOWN_OPERATION', message);
+  }
+}
+
+/** A capability that this version does not have yet (calling the upstream API, until issue 4). */
+export class NotImplementedError extends HeadroomError {
+  constructor(message: string) {
+    super('HR_NOT_IMPLEMENTED', message);
+  }
+}
+
+/** A cached search index that cannot be used; the caller rebuilds it. */
+export class SearchIndexError extends HeadroomError {
+  constructor(message: string) {
+    super('HR_SEARCH_INDEX_INVALID', message);
+  }
+}
+
+/** The HTTP transport could not listen on its address. */
+export class ListenError extends HeadroomError {
+  constructor(message: string, cause?: unknown) {
+    super('HR_LISTEN_FAILED', message, { cause });
+  }
+}

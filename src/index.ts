@@ -16,8 +16,15 @@ export {
   HeadroomError,
   ItemTooLargeError,
   JsonStreamError,
+  ListenError,
   MemoryPressureError,
+  NotImplementedError,
   PoolExhaustedError,
+  SearchIndexError,
+  SpecError,
+  SpecTooLargeError,
+  ToolArgumentError,
+  UnknownOperationError,
   UsageError,
 } from './errors.js';
 export { type LogFormat, Logger, type LoggerOptions, type LogLevel } from './log/logger.js';

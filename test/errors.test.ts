@@ -17,6 +17,11 @@ it('pins every error code', () => {
     [new errors.AbortedError('x'), 'HR_ABORTED'],
     [new errors.SpecError('api.yaml', 'x', { line: 3, column: 4 }), 'HR_SPEC_INVALID'],
     [new errors.SpecTooLargeError('api.yaml', 'x', 11, 10), 'HR_SPEC_TOO_LARGE'],
+    [new errors.ToolArgumentError('x'), 'HR_TOOL_ARGUMENTS'],
+    [new errors.UnknownOperationError('x'), 'HR_UNKNOWN_OPERATION'],
+    [new errors.NotImplementedError('x'), 'HR_NOT_IMPLEMENTED'],
+    [new errors.SearchIndexError('x'), 'HR_SEARCH_INDEX_INVALID'],
+    [new errors.ListenError('x'), 'HR_LISTEN_FAILED'],
   ];
   for (const [error, code] of made) {
     assert.equal(error.code, code);

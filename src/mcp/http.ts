@@ -26,7 +26,7 @@ import {
   validateOriginHeader,
   WebStandardStreamableHTTPServerTransport,
 } from '@modelcontextprotocol/server';
-import { HeadroomError, UsageError } from '../errors.js';
+import { HeadroomError, ListenError, UsageError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import { formatBytes } from '../util/bytes.js';
 
@@ -361,11 +361,7 @@ function listen(server: HttpServer, port: number, host: string): Promise<void> {
       } else if (error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND') {
         reject(new UsageError(`cannot listen on ${where}: ${host} is not an address of this machine`));
       } else {
-        reject(
-          new HeadroomError('HR_LISTEN_FAILED', `cannot listen on ${where}: ${error.message}`, {
-            cause: error,
-          }),
-        );
+        reject(new ListenError(`cannot listen on ${where}: ${error.message}`, error));
       }
     };
     server.once('error', onError);

@@ -4,7 +4,7 @@
  * for small APIs and `dynamic` otherwise. Tool definitions are built on the first `tools/list`, not at
  * start-up, and kept.
  */
-import { HeadroomError } from '../errors.js';
+import { ToolArgumentError, UnknownOperationError } from '../errors.js';
 import type { PreparedApi } from '../openapi/prepare.js';
 import { annotationsFor, operationTool } from '../openapi/tool-definition.js';
 import { DEFAULT_SCHEMA_BUDGET_BYTES, toolInputSchema } from '../openapi/tool-schema.js';
@@ -72,8 +72,7 @@ export class OpenApiTools implements ToolProvider {
     const target = stringArg(args, 'name', name);
     const inner = args.arguments ?? {};
     if (inner === null || typeof inner !== 'object' || Array.isArray(inner)) {
-      throw new HeadroomError(
-        'HR_TOOL_ARGUMENTS',
+      throw new ToolArgumentError(
         `call_operation: 'arguments' must be an object of the operation's arguments`,
       );
     }
@@ -89,7 +88,7 @@ export class OpenApiTools implements ToolProvider {
     const entry = this.byName.get(name);
     if (entry) return entry;
     const hint = this.mode === 'dynamic' ? ' Use search_operations to find operation names.' : '';
-    throw new HeadroomError('HR_UNKNOWN_OPERATION', `unknown operation '${name}'.${hint}`);
+    throw new UnknownOperationError(`unknown operation '${name}'.${hint}`);
   }
 
   private search(args: Record<string, unknown>): unknown {
@@ -219,7 +218,7 @@ function dynamicTools(apis: readonly PreparedApi[]): ToolDefinition[] {
 function stringArg(args: Record<string, unknown>, key: string, tool: string): string {
   const value = args[key];
   if (typeof value === 'string' && value.trim() !== '') return value.trim();
-  throw new HeadroomError('HR_TOOL_ARGUMENTS', `${tool}: '${key}' must be a non-empty string`);
+  throw new ToolArgumentError(`${tool}: '${key}' must be a non-empty string`);
 }
 
 function json(value: unknown): ToolResult {

@@ -7,7 +7,7 @@
  * only on the corpus is computed once at build time, so a posting is a doc number and one quantized weight
  * and a query is a few passes over typed arrays.
  */
-import { HeadroomError } from '../errors.js';
+import { SearchIndexError } from '../errors.js';
 import { fnv1a32 } from './names.js';
 
 export interface SearchDocument {
@@ -486,7 +486,7 @@ function strings(data: Record<string, unknown>, key: string): string[] {
 }
 
 function invalid(message: string): never {
-  throw new HeadroomError('HR_SEARCH_INDEX_INVALID', `The cached search index is unusable: ${message}.`);
+  throw new SearchIndexError(`The cached search index is unusable: ${message}.`);
 }
 
 function beats(id: number, score: number, other: SearchHit): boolean {

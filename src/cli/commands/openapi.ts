@@ -1,4 +1,4 @@
-import { HeadroomError } from '../../errors.js';
+import { NotImplementedError } from '../../errors.js';
 import type { OperationExecutor } from '../../mcp/openapi-tools.js';
 import type { CommandDefinition, OptionSpec } from '../types.js';
 import { readVersion } from '../version.js';
@@ -95,8 +95,7 @@ const OPENAPI_OPTIONS: readonly OptionSpec[] = [
 
 /** Until the request executor lands, a call says what it would have sent. */
 const notYet: OperationExecutor = async (op) => {
-  throw new HeadroomError(
-    'HR_NOT_IMPLEMENTED',
+  throw new NotImplementedError(
     `calling the API is not available in this version yet: ${op.method.toUpperCase()} ${op.path} was not sent`,
   );
 };
