@@ -26,7 +26,7 @@ import {
   validateOriginHeader,
   WebStandardStreamableHTTPServerTransport,
 } from '@modelcontextprotocol/server';
-import { HeadroomError, ListenError, UsageError } from '../errors.js';
+import { ListenError, UsageError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import { formatBytes } from '../util/bytes.js';
 
