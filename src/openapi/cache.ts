@@ -22,7 +22,7 @@ import { promisify } from 'node:util';
 import { brotliCompress, brotliDecompressSync, constants } from 'node:zlib';
 
 const compress = promisify(brotliCompress);
-const FORMAT = 1;
+const FORMAT = 2;
 const SUFFIX = '.catalog.br';
 const STAMP = '.stamp';
 

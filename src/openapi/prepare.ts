@@ -53,7 +53,11 @@ const CACHE_WRITE_DELAY_MS = 1000;
 
 interface CacheEntry {
   catalog: Catalog;
-  index: OperationIndexJson;
+  /**
+   * The search index as JSON text inside the entry: parsing the entry then makes one string of it,
+   * not hundreds of thousands of numbers, and it is decoded only if a search runs.
+   */
+  index: string;
 }
 
 export async function prepareCatalog(source: string, options: PrepareOptions): Promise<PreparedApi> {
@@ -128,7 +132,7 @@ export async function prepareCatalog(source: string, options: PrepareOptions): P
       .then(() =>
         cache.write(key, {
           catalog: encodeCatalog(catalog),
-          index: prepared.index.toJSON(),
+          index: JSON.stringify(prepared.index.toJSON()),
         } satisfies CacheEntry),
       )
       .catch((error) => {
@@ -151,11 +155,13 @@ class LazyIndexApi implements PreparedApi {
     readonly specBytes: number,
     readonly fromCache: boolean,
     readonly timings: Record<string, number>,
-    private readonly cachedIndex?: OperationIndexJson,
+    private readonly cachedIndex?: string,
   ) {}
 
   get index(): OperationIndex {
-    this.built ??= this.cachedIndex ? OperationIndex.fromJSON(this.cachedIndex) : buildIndex(this.catalog);
+    this.built ??= this.cachedIndex
+      ? OperationIndex.fromJSON(JSON.parse(this.cachedIndex) as OperationIndexJson)
+      : buildIndex(this.catalog);
     return this.built;
   }
 }
