@@ -100,9 +100,8 @@ export async function prepareCatalog(source: string, options: PrepareOptions): P
     }
   }
   // Optimizing walks the whole document, so it needs the whole document parsed.
-  const parsed =
-    (options.optimize ? undefined : sparseParse(read.bytes)) ??
-    parseSpecBytes(read.bytes, source, options.load ?? {});
+  const sparse = options.optimize ? undefined : sparseParse(read.bytes);
+  const parsed = sparse ?? parseSpecBytes(read.bytes, source, options.load ?? {});
   const identified = identifySpec(parsed.value, source);
   lap('parse');
   let document: JsonObject = identified.document;
@@ -119,7 +118,8 @@ export async function prepareCatalog(source: string, options: PrepareOptions): P
   }
   const catalog = buildCatalog(
     document,
-    await resolverFor(document, read, parsed.format, options),
+    // A sparse parse has already found no refs into other documents: no need to search again.
+    await resolverFor(document, read, parsed.format, options, sparse ? false : undefined),
     options.catalog,
   );
   lap('catalog');
@@ -206,17 +206,17 @@ export async function resolverFor(
   read: { file?: string; url?: string; bytes: Uint8Array },
   format: 'json' | 'yaml',
   options: Pick<PrepareOptions, 'load' | 'refs'>,
+  externalRefs = format === 'yaml' || hasExternalRef(read.bytes),
 ): Promise<RefResolver> {
   const rootUrl = RefResolver.rootUrlFor(read);
-  const documents =
-    format === 'json' && !hasExternalRef(read.bytes)
-      ? new Map<string, unknown>([[rootUrl, document]])
-      : await loadReferencedDocuments(
-          document,
-          rootUrl,
-          (url) => loadReferenced(url, options),
-          options.refs ?? {},
-        );
+  const documents = !externalRefs
+    ? new Map<string, unknown>([[rootUrl, document]])
+    : await loadReferencedDocuments(
+        document,
+        rootUrl,
+        (url) => loadReferenced(url, options),
+        options.refs ?? {},
+      );
   return new RefResolver(rootUrl, documents);
 }
 
