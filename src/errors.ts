@@ -190,3 +190,59 @@ export class ListenError extends HeadroomError {
     super('HR_LISTEN_FAILED', message, { cause });
   }
 }
+
+/**
+ * The upstream API could not be used: connection refused or reset, a timeout, a refused redirect,
+ * a response over a limit. `code` tells which; the message says what to do.
+ */
+export class UpstreamError extends HeadroomError {
+  /** The HTTP status when one arrived. */
+  readonly status?: number;
+
+  constructor(code: UpstreamErrorCode, message: string, options: { status?: number; cause?: unknown } = {}) {
+    super(code, message, { cause: options.cause });
+    if (options.status !== undefined) this.status = options.status;
+  }
+}
+
+export type UpstreamErrorCode =
+  | 'HR_UPSTREAM_UNREACHABLE'
+  | 'HR_UPSTREAM_TIMEOUT'
+  | 'HR_UPSTREAM_REDIRECT_REFUSED'
+  | 'HR_RESPONSE_TOO_LARGE'
+  | 'HR_DECOMPRESSION_RATIO';
+
+/** A credential a call needs is not configured (the message names the environment variable). */
+export class AuthMissingError extends HeadroomError {
+  constructor(message: string) {
+    super('HR_AUTH_MISSING', message);
+  }
+}
+
+/** A credential could not be obtained (an OAuth2 token endpoint refused or failed). */
+export class AuthFailedError extends HeadroomError {
+  constructor(message: string, cause?: unknown) {
+    super('HR_AUTH_FAILED', message, { cause });
+  }
+}
+
+/** `_query` is not a valid JMESPath expression, or needs more of the response than may be held. */
+export class QueryError extends HeadroomError {
+  constructor(message: string) {
+    super('HR_QUERY_INVALID', message);
+  }
+}
+
+/** `read_result` named a cursor that does not exist or has expired. */
+export class CursorError extends HeadroomError {
+  constructor(message: string) {
+    super('HR_CURSOR_UNKNOWN', message);
+  }
+}
+
+/** The spill store's disk budget is used up; the part of a response beyond it was not kept. */
+export class SpillFullError extends HeadroomError {
+  constructor(message: string) {
+    super('HR_SPILL_FULL', message);
+  }
+}

@@ -22,6 +22,16 @@ it('pins every error code', () => {
     [new errors.NotImplementedError('x'), 'HR_NOT_IMPLEMENTED'],
     [new errors.SearchIndexError('x'), 'HR_SEARCH_INDEX_INVALID'],
     [new errors.ListenError('x'), 'HR_LISTEN_FAILED'],
+    [new errors.UpstreamError('HR_UPSTREAM_TIMEOUT', 'x'), 'HR_UPSTREAM_TIMEOUT'],
+    [new errors.UpstreamError('HR_UPSTREAM_UNREACHABLE', 'x'), 'HR_UPSTREAM_UNREACHABLE'],
+    [new errors.UpstreamError('HR_UPSTREAM_REDIRECT_REFUSED', 'x'), 'HR_UPSTREAM_REDIRECT_REFUSED'],
+    [new errors.UpstreamError('HR_RESPONSE_TOO_LARGE', 'x'), 'HR_RESPONSE_TOO_LARGE'],
+    [new errors.UpstreamError('HR_DECOMPRESSION_RATIO', 'x'), 'HR_DECOMPRESSION_RATIO'],
+    [new errors.AuthMissingError('x'), 'HR_AUTH_MISSING'],
+    [new errors.AuthFailedError('x'), 'HR_AUTH_FAILED'],
+    [new errors.QueryError('x'), 'HR_QUERY_INVALID'],
+    [new errors.CursorError('x'), 'HR_CURSOR_UNKNOWN'],
+    [new errors.SpillFullError('x'), 'HR_SPILL_FULL'],
   ];
   for (const [error, code] of made) {
     assert.equal(error.code, code);
