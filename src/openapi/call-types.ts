@@ -14,6 +14,11 @@ export interface BuiltRequest {
   /** Lower-case names. */
   headers: Record<string, string>;
   body?: RequestBody;
+  /**
+   * Names of headers that carry credentials (set by auth): dropped when a redirect leads to another
+   * origin, never logged.
+   */
+  secretHeaders?: string[];
 }
 
 export interface RequestBody {
