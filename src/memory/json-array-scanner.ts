@@ -4,6 +4,8 @@
  * depth; JSON.parse, which is native and fast, validates and builds each item. Items that lie whole
  * inside one chunk are parsed together in one JSON.parse call, so the per-call cost is paid once
  * per chunk rather than once per item. Only the bytes of one unfinished item are ever carried over.
+ * In `raw` mode the same loop hands out each item's bytes instead (a view into the chunk, or the
+ * carried pieces joined), for callers that store or forward items without needing their values.
  */
 import { ItemTooLargeError, JsonStreamError } from '../errors.js';
 import { formatBytes } from '../util/bytes.js';
@@ -45,9 +47,13 @@ export interface ScannerLimits {
   maxDepth: number;
 }
 
+/** `parse`: items come out as values. `raw`: as Buffers holding each item's JSON text, unchecked. */
+export type ScannerMode = 'parse' | 'raw';
+
 export class JsonArrayScanner {
   private readonly keys: readonly string[];
   private readonly limits: ScannerLimits;
+  private readonly raw: boolean;
   private phase = SEEK;
   private step = S_ROOT;
   private offset = 0; // absolute offset of the current chunk's first byte
@@ -77,9 +83,10 @@ export class JsonArrayScanner {
   private starts: number[] = [];
   private ends: number[] = [];
 
-  constructor(keys: readonly string[], limits: ScannerLimits) {
+  constructor(keys: readonly string[], limits: ScannerLimits, mode: ScannerMode = 'parse') {
     this.keys = keys;
     this.limits = limits;
+    this.raw = mode === 'raw';
   }
 
   get items(): number {
@@ -90,7 +97,10 @@ export class JsonArrayScanner {
     return this.offset;
   }
 
-  /** Scans one chunk and appends the items it completes to `out`. */
+  /**
+   * Scans one chunk and appends the items it completes to `out`. In raw mode they are Buffers that
+   * may be views into `chunk`: copy them before changing the chunk or keeping them for long.
+   */
   push(chunk: Buffer, out: unknown[]): void {
     const n = chunk.length;
     let i = 0;
@@ -138,7 +148,8 @@ export class JsonArrayScanner {
           if (i < n) throw this.error(i, `unexpected ${show(chunk[i])} after the end of the document`);
       }
     }
-    if (this.starts.length > 0)
+    if (this.starts.length > 0 && this.raw) this.sliceItems(chunk, out);
+    else if (this.starts.length > 0)
       parseItems(chunk, this.starts, this.ends, out, this.offset, this.itemCount - this.starts.length);
     this.offset += n;
   }
@@ -219,10 +230,15 @@ export class JsonArrayScanner {
       const whole = Buffer.concat(this.pieces, this.pieceBytes);
       this.pieces = [];
       this.pieceBytes = 0;
-      out.push(parseOne(whole, 0, whole.length, this.itemStart, this.itemCount));
+      out.push(this.raw ? whole : parseOne(whole, 0, whole.length, this.itemStart, this.itemCount));
     }
     this.itemCount++;
     return end;
+  }
+
+  private sliceItems(chunk: Buffer, out: unknown[]): void {
+    const { starts, ends } = this;
+    for (let k = 0; k < starts.length; k++) out.push(chunk.subarray(starts[k], ends[k]));
   }
 
   /** Keeps a copy of an unfinished item's bytes, so the chunk they came from can be freed. */
