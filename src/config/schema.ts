@@ -139,6 +139,9 @@ const filter = {
   readOnly: bool().default(false).describe('Serve GET and HEAD operations only.'),
 };
 
+/** A secret for a security scheme: the value itself, or an OAuth2 client's id and secret. */
+const credentials = z.strictObject({ clientId: z.string().min(1), clientSecret: z.string().min(1) });
+
 const api = z.strictObject({
   spec: z.string().min(1),
   name: z
@@ -146,6 +149,7 @@ const api = z.strictObject({
     .regex(/^[A-Za-z0-9_-]+$/)
     .optional(),
   baseUrl: z.string().optional(),
+  auth: z.record(z.string(), z.union([z.string(), credentials])).optional(),
   includeTags: z.array(z.string()).optional(),
   excludeTags: z.array(z.string()).optional(),
   includeOperations: z.array(z.string()).optional(),
@@ -155,10 +159,64 @@ const api = z.strictObject({
   readOnly: z.boolean().optional(),
 });
 
+/** How tool calls reach the upstream API and how its answers come back. */
+const calls = {
+  baseUrl: str().optional().meta({
+    description: "Base URL of the API, instead of the specification's servers (every API without its own).",
+    defaultText: "the specification's first server",
+  }),
+  auth: structured(
+    z.record(z.string(), z.union([z.string(), credentials])).default({}),
+    'a map from security scheme name to its secret, or to {clientId, clientSecret} for OAuth2',
+  ).describe(
+    'Credentials by security scheme (configuration file only); HEADROOM_AUTH_<SCHEME> variables win.',
+  ),
+  responseBudget: int({ min: 100 })
+    .default(25_000)
+    .describe('Tokens of a tool result the model gets (4 bytes a token); the rest is kept for read_result.'),
+  maxResponseBytes: size()
+    .default(1024 * MiB)
+    .describe('Largest upstream response body read (after decompression).'),
+  maxDecompressionRatio: int({ min: 2 })
+    .default(200)
+    .describe('Largest decompressed-to-compressed ratio of a response body (a guard against bombs).'),
+  maxParseBytes: size()
+    .default(8 * MiB)
+    .describe('Largest JSON response that is not an array at the top to parse whole.'),
+  connectTimeoutMs: int({ min: 1 }).default(10_000).describe('Milliseconds to connect to the API.'),
+  headersTimeoutMs: int({ min: 1 })
+    .default(30_000)
+    .describe('Milliseconds from sending a request to its response headers.'),
+  bodyTimeoutMs: int({ min: 1 })
+    .default(30_000)
+    .describe('Longest pause, in milliseconds, between two parts of a response body.'),
+  maxRetries: int({ min: 0, max: 10 })
+    .default(2)
+    .describe('Retries of idempotent calls answered 429, 502, 503 or 504, or cut off before any answer.'),
+  allowCrossOriginRedirects: bool()
+    .default(false)
+    .describe("Follow redirects to another origin than the API's (credentials are not sent along)."),
+  connectionsPerOrigin: int({ min: 1 }).default(16).describe('Most open connections to one API origin.'),
+  spill: bool()
+    .default(true)
+    .describe('Keep the part of a response that does not fit on disk for read_result.'),
+  spillDir: str().optional().meta({
+    description: 'Folder of kept responses.',
+    defaultText: '$XDG_CACHE_HOME/headroom/spill or ~/.cache/headroom/spill',
+  }),
+  spillTtl: int({ min: 1 }).default(3600).describe('Seconds a kept response stays readable.'),
+  maxSpillSize: size()
+    .default(2048 * MiB)
+    .describe('Disk budget of kept responses; the oldest go first.'),
+  structuredOutput: bool()
+    .default(false)
+    .describe('Declare output schemas and return structuredContent for JSON responses (larger tools/list).'),
+};
+
 const openapi = z.strictObject({
   apis: structured(
     z.array(api).default([]),
-    'a list of APIs, each with spec and optionally name, baseUrl and filters (includeTags, excludeTags, includeOperations, excludeOperations, methods, pathPrefixes, readOnly)',
+    'a list of APIs, each with spec and optionally name, baseUrl, auth and filters (includeTags, excludeTags, includeOperations, excludeOperations, methods, pathPrefixes, readOnly)',
   ).describe('APIs to serve together (configuration file only), in addition to those on the command line.'),
   tools: enumOf(['auto', 'all', 'dynamic'])
     .default('auto')
@@ -195,6 +253,7 @@ const openapi = z.strictObject({
     .describe("Follow $refs to files outside the specification's folder."),
   keepExtensions: list().default([]).describe('Vendor extensions (x-...) kept when optimizing.'),
   ...filter,
+  ...calls,
 });
 
 const server = z.strictObject({

@@ -5,14 +5,17 @@
  */
 import { statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
+import { limiterFromConfig } from '../config/limiter.js';
 import type { HeadroomConfig } from '../config/schema.js';
 import { SpecError, SpecTooLargeError, UsageError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import { SpecCache } from '../openapi/cache.js';
+import type { Credential } from '../openapi/execute.js';
 import type { OperationFilter } from '../openapi/filter.js';
 import { type PreparedApi, prepareCatalog } from '../openapi/prepare.js';
 import { formatBytes } from '../util/bytes.js';
-import { OpenApiTools, type OperationExecutor } from './openapi-tools.js';
+import { createOpenApiCalls } from './openapi-calls.js';
+import { OpenApiTools } from './openapi-tools.js';
 import { createMcpServer } from './server.js';
 import { serveStdio } from './stdio.js';
 
@@ -20,6 +23,7 @@ export interface ApiSource {
   spec: string;
   name?: string;
   baseUrl?: string;
+  auth?: Record<string, Credential>;
   filter: OperationFilter;
 }
 
@@ -30,7 +34,8 @@ export interface OpenApiServerOptions {
   logger: Logger;
   version: string;
   cwd: string;
-  execute: OperationExecutor;
+  /** Where credentials are read from; default process.env. */
+  env?: Readonly<Record<string, string | undefined>>;
   stdin?: NodeJS.ReadableStream;
   stdout?: NodeJS.WritableStream;
   signal?: AbortSignal;
@@ -48,13 +53,19 @@ export function apiSources(config: HeadroomConfig, specs: readonly string[]): Ap
     ...(o.pathPrefixes ? { pathPrefixes: o.pathPrefixes } : {}),
     ...(o.readOnly ? { readOnly: true } : {}),
   };
-  const sources: ApiSource[] = specs.map((spec) => ({ spec, filter: globalFilter }));
+  const shared = {
+    ...(o.baseUrl ? { baseUrl: o.baseUrl } : {}),
+    ...(Object.keys(o.auth).length > 0 ? { auth: o.auth } : {}),
+  };
+  const sources: ApiSource[] = specs.map((spec) => ({ spec, ...shared, filter: globalFilter }));
   for (const api of o.apis) {
-    const { spec, name, baseUrl, ...own } = api;
+    const { spec, name, baseUrl, auth, ...own } = api;
     sources.push({
       spec,
       ...(name ? { name } : {}),
+      ...shared,
       ...(baseUrl ? { baseUrl } : {}),
+      ...(auth ? { auth: { ...o.auth, ...auth } } : {}),
       filter: { ...globalFilter, ...own },
     });
   }
@@ -67,7 +78,7 @@ export function apiSources(config: HeadroomConfig, specs: readonly string[]): Ap
 }
 
 /** Prepares every API, within the per-spec and total size budgets. */
-export async function prepareApis(options: Omit<OpenApiServerOptions, 'execute'>): Promise<PreparedApi[]> {
+export async function prepareApis(options: OpenApiServerOptions): Promise<PreparedApi[]> {
   const { config, logger, cwd } = options;
   const o = config.openapi;
   const sources = apiSources(config, options.specs);
@@ -87,6 +98,7 @@ export async function prepareApis(options: Omit<OpenApiServerOptions, 'execute'>
         prefix: sources.length > 1,
         maxNameLength: o.maxNameLength,
         filter: source.filter,
+        ...(o.structuredOutput ? { outputSchemas: true } : {}),
       },
       ...(cache ? { cache } : {}),
       version: options.version,
@@ -124,9 +136,37 @@ export async function prepareApis(options: Omit<OpenApiServerOptions, 'execute'>
 export async function runOpenApiServer(options: OpenApiServerOptions): Promise<void> {
   const { config, logger } = options;
   const apis = await prepareApis(options);
+  const sources = apiSources(config, options.specs);
+  const limiter = limiterFromConfig(config);
+  const calls = createOpenApiCalls({
+    config,
+    apis: apis.map((api, i) => ({
+      catalog: api.catalog,
+      ...(sources[i]?.baseUrl ? { baseUrl: sources[i].baseUrl } : {}),
+      ...(sources[i]?.auth ? { auth: sources[i].auth } : {}),
+    })),
+    logger,
+    limiter,
+    ...(options.env ? { env: options.env } : {}),
+  });
+  try {
+    await serve(options, apis, calls);
+  } finally {
+    await calls.close();
+    limiter.close();
+  }
+}
+
+async function serve(
+  options: OpenApiServerOptions,
+  apis: PreparedApi[],
+  calls: ReturnType<typeof createOpenApiCalls>,
+): Promise<void> {
+  const { config, logger } = options;
   const tools = new OpenApiTools(apis, {
     mode: config.openapi.tools,
-    execute: options.execute,
+    execute: calls.execute,
+    ...(calls.readResult ? { readResult: calls.readResult } : {}),
     schemaBudgetBytes: config.openapi.schemaBudget,
     autoMaxTools: config.openapi.autoMaxTools,
     autoMaxListBytes: config.openapi.autoMaxListSize,
@@ -146,6 +186,7 @@ export async function runOpenApiServer(options: OpenApiServerOptions): Promise<v
           ? `Tools for ${title}. Find an operation with search_operations, read its arguments with describe_operation, then run it with call_operation.`
           : `Tools for ${title}: one tool per API operation.`,
       tools,
+      ...(calls.resources ? { resources: calls.resources } : {}),
       logger,
     });
   if (config.server.transport === 'stdio') {

@@ -6,7 +6,12 @@
  */
 import { ToolArgumentError, UnknownOperationError } from '../errors.js';
 import type { PreparedApi } from '../openapi/prepare.js';
-import { annotationsFor, operationTool } from '../openapi/tool-definition.js';
+import {
+  annotationsFor,
+  META_PROPERTIES,
+  operationTool,
+  withMetaArguments,
+} from '../openapi/tool-definition.js';
 import { DEFAULT_SCHEMA_BUDGET_BYTES, toolInputSchema } from '../openapi/tool-schema.js';
 import type { Operation } from '../openapi/types.js';
 import type { ToolCallContext, ToolDefinition, ToolProvider, ToolResult } from './server.js';
@@ -20,9 +25,18 @@ export type OperationExecutor = (
   context: ToolCallContext,
 ) => Promise<ToolResult>;
 
+/** Reads a page of a result that was cut to fit (`read_result`). */
+export type ResultReader = (
+  cursor: string,
+  offset: number | undefined,
+  context: ToolCallContext,
+) => Promise<ToolResult>;
+
 export interface OpenApiToolsOptions {
   mode: ToolMode;
   execute: OperationExecutor;
+  /** With a reader, `read_result` is listed: answers cut to fit can be read on. */
+  readResult?: ResultReader;
   /** Bytes of shared definitions in one listed input schema. */
   schemaBudgetBytes?: number;
   /** `auto` lists one tool per operation up to this many operations... */
@@ -32,6 +46,7 @@ export interface OpenApiToolsOptions {
 }
 
 export const DYNAMIC_TOOLS = ['search_operations', 'describe_operation', 'call_operation'] as const;
+export const READ_RESULT = 'read_result';
 
 interface Entry {
   op: Operation;
@@ -57,15 +72,25 @@ export class OpenApiTools implements ToolProvider {
   }
 
   list(): readonly ToolDefinition[] {
-    this.listed ??= this.mode === 'all' ? this.operationTools() : dynamicTools(this.apis);
+    this.listed ??= this.withReader(
+      this.mode === 'all' ? this.operationTools() : dynamicTools(this.apis),
+      this.mode,
+    );
     return this.listed;
   }
 
   has(name: string): boolean {
+    if (name === READ_RESULT && this.readsResults(this.mode)) return true;
     return this.mode === 'all' ? this.byName.has(name) : (DYNAMIC_TOOLS as readonly string[]).includes(name);
   }
 
   async call(name: string, args: Record<string, unknown>, context: ToolCallContext): Promise<ToolResult> {
+    if (name === READ_RESULT && this.options.readResult) {
+      const offset = args.offset;
+      if (offset !== undefined && !(Number.isInteger(offset) && (offset as number) >= 0))
+        throw new ToolArgumentError(`${READ_RESULT}: 'offset' must be an integer of at least 0`);
+      return this.options.readResult(stringArg(args, 'cursor', name), offset as number | undefined, context);
+    }
     if (this.mode === 'all') return this.run(name, args, context);
     if (name === 'search_operations') return json(this.search(args));
     if (name === 'describe_operation') return json(this.describe(stringArg(args, 'name', name)));
@@ -76,7 +101,22 @@ export class OpenApiTools implements ToolProvider {
         `call_operation: 'arguments' must be an object of the operation's arguments`,
       );
     }
-    return this.run(target, inner as Record<string, unknown>, context);
+    // _fields and _query may come beside the arguments or inside them.
+    const meta = Object.fromEntries(
+      Object.keys(META_PROPERTIES)
+        .filter((key) => key in args)
+        .map((key) => [key, args[key]]),
+    );
+    return this.run(target, { ...meta, ...(inner as Record<string, unknown>) }, context);
+  }
+
+  /** `read_result` is listed when there is a reader and no operation already has that name. */
+  private readsResults(mode: 'all' | 'dynamic'): boolean {
+    return this.options.readResult !== undefined && !(mode === 'all' && this.byName.has(READ_RESULT));
+  }
+
+  private withReader(tools: ToolDefinition[], mode: 'all' | 'dynamic'): ToolDefinition[] {
+    return this.readsResults(mode) ? [...tools, readResultTool()] : tools;
   }
 
   private run(name: string, args: Record<string, unknown>, context: ToolCallContext): Promise<ToolResult> {
@@ -133,7 +173,7 @@ export class OpenApiTools implements ToolProvider {
       ...(op.deprecated ? { deprecated: true } : {}),
       annotations: annotationsFor(op),
       // Describing one operation can afford more of its schema than a listing of all of them.
-      inputSchema: toolInputSchema(op, api.catalog.definitions, 4 * this.budget()),
+      inputSchema: withMetaArguments(toolInputSchema(op, api.catalog.definitions, 4 * this.budget())),
     };
   }
 
@@ -154,7 +194,7 @@ export class OpenApiTools implements ToolProvider {
     const tools = this.operationTools();
     const bytes = Buffer.byteLength(JSON.stringify(tools));
     if (bytes > (this.options.autoMaxListBytes ?? 100 * 1024)) return 'dynamic';
-    this.listed = tools;
+    this.listed = this.withReader(tools, 'all');
     return 'all';
   }
 }
@@ -206,6 +246,7 @@ function dynamicTools(apis: readonly PreparedApi[]): ToolDefinition[] {
         properties: {
           name: { type: 'string', description: 'The operation name.' },
           arguments: { type: 'object', description: 'The operation’s arguments.' },
+          ...META_PROPERTIES,
         },
         required: ['name'],
         additionalProperties: false,
@@ -213,6 +254,26 @@ function dynamicTools(apis: readonly PreparedApi[]): ToolDefinition[] {
       annotations: { title: 'Call an API operation', openWorldHint: true },
     },
   ];
+}
+
+function readResultTool(): ToolDefinition {
+  return {
+    name: READ_RESULT,
+    title: 'Read more of a cut result',
+    description:
+      'Reads on in a tool result that was cut to fit: pass the cursor and offset that the result’s note gives. ' +
+      'Offsets count items for JSON arrays and bytes otherwise.',
+    inputSchema: {
+      type: 'object',
+      properties: {
+        cursor: { type: 'string', description: 'The cursor from the cut result.' },
+        offset: { type: 'integer', minimum: 0, description: 'Where to go on from (the note’s next offset).' },
+      },
+      required: ['cursor'],
+      additionalProperties: false,
+    },
+    annotations: { title: 'Read more of a cut result', readOnlyHint: true, openWorldHint: false },
+  };
 }
 
 function stringArg(args: Record<string, unknown>, key: string, tool: string): string {

@@ -15,7 +15,12 @@
  *   they are: on the server side the SDK neither converts nor validates a tools/list result
  *   (0.2 ms for the catalog above; serializing the 2.6 MiB answer costs more).
  */
-import type { CallToolResult, Tool } from '@modelcontextprotocol/server';
+import type {
+  CallToolResult,
+  ReadResourceResult,
+  ResourceTemplateType,
+  Tool,
+} from '@modelcontextprotocol/server';
 import { Server } from '@modelcontextprotocol/server';
 import { HeadroomError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
@@ -35,6 +40,8 @@ export interface ToolDefinition {
   description?: string;
   /** A JSON Schema with `type: 'object'` (added when missing); may use `$defs` and `$ref`. */
   inputSchema: Record<string, unknown>;
+  /** A JSON Schema object for `structuredContent`, when the tool returns it. */
+  outputSchema?: Record<string, unknown>;
   annotations?: ToolAnnotations;
 }
 
@@ -61,11 +68,19 @@ export interface ToolProvider {
   call(name: string, args: Record<string, unknown>, context: ToolCallContext): Promise<ToolResult>;
 }
 
+/** Resources addressed by URI templates (results kept for paging, for example). */
+export interface ResourceProvider {
+  templates: readonly ResourceTemplateType[];
+  /** Reads one resource; a thrown HeadroomError's message reaches the client. */
+  read(uri: string, context: ToolCallContext): Promise<ReadResourceResult>;
+}
+
 export interface McpServerOptions {
   name: string;
   version: string;
   instructions?: string;
   tools: ToolProvider;
+  resources?: ResourceProvider;
   logger: Logger;
 }
 
@@ -83,7 +98,7 @@ export function createMcpServer(options: McpServerOptions): Server {
     { name: options.name, version: options.version },
     {
       // The list is fixed for the life of a server, so no list_changed notifications are promised.
-      capabilities: { tools: {} },
+      capabilities: { tools: {}, ...(options.resources ? { resources: {} } : {}) },
       ...(options.instructions !== undefined && { instructions: options.instructions }),
     },
   );
@@ -112,6 +127,18 @@ export function createMcpServer(options: McpServerOptions): Server {
     }
   });
 
+  const resources = options.resources;
+  if (resources) {
+    // Resources exist only while their results are kept, so none are listed, only their templates.
+    server.setRequestHandler('resources/list', () => ({ resources: [] }));
+    server.setRequestHandler('resources/templates/list', () => ({
+      resourceTemplates: [...resources.templates],
+    }));
+    server.setRequestHandler('resources/read', (request, ctx) =>
+      resources.read(request.params.uri, { signal: ctx.mcpReq.signal }),
+    );
+  }
+
   return server;
 }
 
@@ -137,6 +164,8 @@ function listedTools(definitions: readonly ToolDefinition[], logger: Logger): To
     };
     if (definition.title !== undefined) tool.title = definition.title;
     if (definition.description !== undefined) tool.description = definition.description;
+    if (definition.outputSchema !== undefined)
+      tool.outputSchema = definition.outputSchema as Tool['outputSchema'];
     if (definition.annotations !== undefined) tool.annotations = definition.annotations;
     listed.push(tool);
   }

@@ -31,6 +31,8 @@ export interface CatalogOptions {
   filter?: OperationFilter;
   /** At most this many warnings are kept; the rest are counted. */
   maxWarnings?: number;
+  /** Translate each operation's 2xx JSON response schema too (for structured output). */
+  outputSchemas?: boolean;
 }
 
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
@@ -179,6 +181,7 @@ function buildOperation(
         : []
   ) as Array<Record<string, string[]>>;
   const servers = serverUrls(item.op.servers) ?? serverUrls(item.pathItem.servers);
+  const output = options.outputSchemas ? outputSchema(item, resolver, translator, warn, where) : undefined;
   return {
     name: names.allocate(item),
     api: options.apiName,
@@ -197,6 +200,7 @@ function buildOperation(
     ...(servers ? { servers } : {}),
     inputSchema,
     defs: [...refs],
+    ...(output ? { outputSchema: output.schema, outputDefs: output.refs } : {}),
   };
 }
 
@@ -330,6 +334,33 @@ function responses(
     }
   }
   return out;
+}
+
+/** The translated schema of the first 2xx response with a JSON media type and a schema. */
+function outputSchema(
+  item: RawOperation,
+  resolver: RefResolver,
+  translator: SchemaTranslator,
+  warn: (m: string) => void,
+  where: string,
+): { schema: Schema; refs: string[] } | undefined {
+  const statuses = Object.keys(asObject(item.op.responses) ?? {})
+    .filter((status) => /^2(\d\d|XX)$/i.test(status))
+    .sort();
+  for (const status of statuses) {
+    try {
+      const found = resolver.deref(asObject(item.op.responses)?.[status], item.doc);
+      const content = asObject(asObject(found.value)?.content) ?? {};
+      const type = Object.keys(content).find((t) => /json/i.test(t));
+      const media = type ? asObject(content[type]) : undefined;
+      if (!media || media.schema === undefined) continue;
+      const translated = translator.translate(media.schema, found.doc, `${where}.responses.${status}.schema`);
+      return { schema: translated.schema, refs: [...translated.refs] };
+    } catch (error) {
+      warn(`${where} responses.${status}: ${(error as Error).message}`);
+    }
+  }
+  return undefined;
 }
 
 function apiInfo(document: JsonObject, resolver: RefResolver, name: string): ApiInfo {

@@ -12,6 +12,8 @@ export interface OperationTool {
   title: string;
   description: string;
   inputSchema: JsonObject;
+  /** With structured output: what `structuredContent` holds (see `outputEnvelope`). */
+  outputSchema?: JsonObject;
   annotations: {
     title: string;
     readOnlyHint: boolean;
@@ -30,9 +32,69 @@ export function operationTool(
     name: op.name,
     title: op.title,
     description: describeOperation(op),
-    inputSchema: toolInputSchema(op, definitions, budgetBytes),
+    inputSchema: withMetaArguments(toolInputSchema(op, definitions, budgetBytes)),
+    ...(op.outputSchema === undefined
+      ? {}
+      : { outputSchema: toolOutputSchema(op, definitions, budgetBytes) }),
     annotations: annotationsFor(op),
   };
+}
+
+/**
+ * The output schema of an operation with structured output. MCP wants an object, and an answer may
+ * be cut to fit, so the response goes under `result`, which is left out when what could be shown
+ * would not match the response schema (an object with cut branches, a `_query` result).
+ */
+export function outputEnvelope(schema: JsonObject | boolean): JsonObject {
+  return {
+    type: 'object',
+    properties: {
+      result: schema,
+      truncated: { type: 'boolean', description: 'Whether the answer was cut to fit.' },
+      cursor: { type: 'string', description: 'Where read_result goes on, when cut.' },
+      note: { type: 'string' },
+    },
+    required: ['truncated'],
+  };
+}
+
+/** The output envelope with the `$defs` its response schema reaches, within the byte budget. */
+export function toolOutputSchema(
+  op: Operation,
+  definitions: Catalog['definitions'],
+  budgetBytes: number,
+): JsonObject {
+  const envelope = outputEnvelope(op.outputSchema ?? {});
+  return toolInputSchema(
+    { ...op, inputSchema: envelope, defs: op.outputDefs ?? [] },
+    definitions,
+    budgetBytes,
+  );
+}
+
+/**
+ * The two arguments every operation tool takes besides its own: they shape the answer before the
+ * model sees it, so a large response costs only what the model asked for.
+ */
+export const META_PROPERTIES: Readonly<Record<'_fields' | '_query', JsonObject>> = {
+  _fields: {
+    type: 'array',
+    items: { type: 'string' },
+    description: 'Keep only these fields of the answer (dot paths such as id or user.login).',
+  },
+  _query: {
+    type: 'string',
+    description: "A JMESPath expression applied to the answer, e.g. [?state=='open'].{id: id, title: title}.",
+  },
+};
+
+/** `schema` with the meta arguments added, unless the operation has arguments of those names. */
+export function withMetaArguments(schema: JsonObject): JsonObject {
+  const properties = (schema.properties ?? {}) as JsonObject;
+  const meta = Object.fromEntries(
+    Object.entries(META_PROPERTIES).filter(([key]) => !Object.hasOwn(properties, key)),
+  );
+  return { ...schema, properties: { ...properties, ...meta } };
 }
 
 /** The tool description: the summary, the description, and where the operation lives. */

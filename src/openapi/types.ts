@@ -86,6 +86,13 @@ export interface Operation {
   inputSchema: JsonObject;
   /** Keys of the shared definitions the input schema refers to directly. */
   defs: string[];
+  /**
+   * The schema of the first 2xx JSON response, when output schemas were asked for
+   * (`--structured-output`); its `$ref`s point into the shared definitions like the input's.
+   */
+  outputSchema?: JsonObject | boolean;
+  /** Keys of the shared definitions the output schema refers to directly. */
+  outputDefs?: string[];
 }
 
 /** A shared schema that tool schemas refer to, translated to JSON Schema 2020-12. */

@@ -8,6 +8,7 @@ import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.
 import { ToolArgumentError } from '../errors.js';
 import { closest } from '../util/suggest.js';
 import { isPlainObject, jsonType } from './serialize.js';
+import { toolOutputSchema } from './tool-definition.js';
 import { toolInputSchema } from './tool-schema.js';
 import type { Catalog, JsonObject, Operation } from './types.js';
 
@@ -31,7 +32,7 @@ export interface ArgumentValidatorStats {
   compilations: number;
 }
 
-type Check = (args: Record<string, unknown>) => string[];
+type Check = (value: unknown) => string[];
 
 interface Entry {
   op: Operation;
@@ -81,15 +82,23 @@ export class ArgumentValidator {
 
   /** Every problem with `args`, in words; empty when they are valid. */
   problems(op: Operation, definitions: Catalog['definitions'], args: Record<string, unknown>): string[] {
-    return this.checkFor(op, definitions)(args);
+    return this.checkFor('input', op, definitions)(args);
+  }
+
+  /**
+   * Every problem of `structured` against the operation's output envelope: structured content that
+   * does not match the declared output schema makes SDK clients reject the whole result.
+   */
+  outputProblems(op: Operation, definitions: Catalog['definitions'], structured: unknown): string[] {
+    return this.checkFor('output', op, definitions)(structured);
   }
 
   get stats(): ArgumentValidatorStats {
     return { cached: this.cache.size, compilations: this.compilations };
   }
 
-  private checkFor(op: Operation, definitions: Catalog['definitions']): Check {
-    const key = `${op.api}\u0000${op.name}`;
+  private checkFor(side: 'input' | 'output', op: Operation, definitions: Catalog['definitions']): Check {
+    const key = `${side}\u0000${op.api}\u0000${op.name}`;
     const entry = this.cache.get(key);
     // A reloaded catalog brings new objects under the same names: their schemas may differ.
     if (entry && entry.op === op && entry.definitions === definitions) {
@@ -97,22 +106,29 @@ export class ArgumentValidator {
       this.cache.set(key, entry);
       return entry.check;
     }
-    const check = this.compile(op, definitions);
+    const check = this.compile(side, op, definitions);
     this.cache.delete(key);
     this.cache.set(key, { op, definitions, check });
     while (this.cache.size > this.maxCached) this.cache.delete(this.cache.keys().next().value as string);
     return check;
   }
 
-  private compile(op: Operation, definitions: Catalog['definitions']): Check {
+  private compile(side: 'input' | 'output', op: Operation, definitions: Catalog['definitions']): Check {
     this.compilations++;
     // The full closure of definitions: a listed schema may stub the far ones to stay small, but a
     // stub would let anything through.
-    const schema = toolInputSchema(op, definitions, Number.POSITIVE_INFINITY);
+    const schema =
+      side === 'input'
+        ? toolInputSchema(op, definitions, Number.POSITIVE_INFINITY)
+        : toolOutputSchema(op, definitions, Number.POSITIVE_INFINITY);
     let validate: ValidateFunction;
     try {
       validate = this.ajv.compile(schema);
     } catch (error) {
+      if (side === 'output') {
+        const problem = `its output schema cannot be compiled (${(error as Error).message})`;
+        return () => [problem];
+      }
       this.warn(
         `${op.name}: its input schema cannot be compiled (${(error as Error).message}); ` +
           'only required and unknown arguments are checked',
@@ -130,7 +146,8 @@ export class ArgumentValidator {
 function looseCheck(inputSchema: JsonObject): Check {
   const properties = isPlainObject(inputSchema.properties) ? Object.keys(inputSchema.properties) : [];
   const required = Array.isArray(inputSchema.required) ? inputSchema.required.map(String) : [];
-  return (args) => {
+  return (value) => {
+    const args = value as Record<string, unknown>;
     const out: string[] = [];
     for (const name of required)
       if (args[name] === undefined) out.push(`missing required argument '${name}'`);

@@ -93,11 +93,11 @@ describe('settingsTable', () => {
   });
 
   it('lists every leaf once, with a description, allowed values and a unique variable', () => {
-    assert.equal(table.length, 59);
+    assert.equal(table.length, 76);
     const withVariables = table.filter((setting) => setting.env !== '');
     assert.deepEqual(
       table.filter((setting) => setting.env === '').map((setting) => setting.path),
-      ['openapi.apis'],
+      ['openapi.apis', 'openapi.auth'],
       'only structured settings are file-only',
     );
     assert.equal(new Set(withVariables.map((setting) => setting.env)).size, withVariables.length);

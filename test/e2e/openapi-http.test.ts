@@ -27,7 +27,20 @@ async function serve(args: string[]): Promise<Served> {
   const child = cleanup.track(
     spawn(
       process.execPath,
-      [...NODE_ARGS, 'openapi', ...args, '--transport', 'http', '--port', '0', '--token', TOKEN],
+      // Calls go to loopback port 9, which refuses: nothing ever leaves the machine.
+      [
+        ...NODE_ARGS,
+        'openapi',
+        ...args,
+        '--transport',
+        'http',
+        '--port',
+        '0',
+        '--token',
+        TOKEN,
+        '--base-url',
+        'http://127.0.0.1:9/v2',
+      ],
       { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
     ),
   );
@@ -145,6 +158,7 @@ describe('headroom openapi over Streamable HTTP', { timeout: 30_000 }, () => {
           'petstore_3_1__listPets',
           'petstore_3_1__createPets',
           'petstore_3_1__showPetById',
+          'read_result',
         ],
       );
       const addPet = tools.find((t) => t.name === 'petstore_3_0__addPet');
@@ -158,7 +172,7 @@ describe('headroom openapi over Streamable HTTP', { timeout: 30_000 }, () => {
         'tools/call',
       );
       assert.equal(result.isError, true);
-      assert.match(JSON.stringify(result.content), /GET \/pets\/\{petId\} was not sent/);
+      assert.match(JSON.stringify(result.content), /127\.0\.0\.1:9/);
     } finally {
       await within(client.close(), STEP_MS, 'closing the client');
     }
@@ -170,7 +184,7 @@ describe('headroom openapi over Streamable HTTP', { timeout: 30_000 }, () => {
       const { tools } = await within(client.listTools(), STEP_MS, 'tools/list');
       assert.deepEqual(
         tools.map((t) => t.name),
-        ['search_operations', 'describe_operation', 'call_operation'],
+        ['search_operations', 'describe_operation', 'call_operation', 'read_result'],
       );
       const search = await within(
         client.callTool({ name: 'search_operations', arguments: { query: 'find pets by status' } }),

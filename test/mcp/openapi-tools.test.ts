@@ -13,6 +13,7 @@ import { Logger } from '../../src/log/logger.js';
 import { DYNAMIC_TOOLS, OpenApiTools, type OpenApiToolsOptions } from '../../src/mcp/openapi-tools.js';
 import { createMcpServer, type ToolCallContext, type ToolResult } from '../../src/mcp/server.js';
 import { type PreparedApi, prepareCatalog } from '../../src/openapi/prepare.js';
+import { withMetaArguments } from '../../src/openapi/tool-definition.js';
 import { DEFAULT_SCHEMA_BUDGET_BYTES, toolInputSchema } from '../../src/openapi/tool-schema.js';
 import type { JsonObject, Operation } from '../../src/openapi/types.js';
 
@@ -283,7 +284,7 @@ describe('OpenApiTools: describe and call', () => {
     });
     assert.deepEqual(
       described.inputSchema,
-      toolInputSchema(op, api.catalog.definitions, 4 * DEFAULT_SCHEMA_BUDGET_BYTES),
+      withMetaArguments(toolInputSchema(op, api.catalog.definitions, 4 * DEFAULT_SCHEMA_BUDGET_BYTES)),
     );
     const schema = described.inputSchema as JsonObject;
     assert.deepEqual(schema.required, ['body']);

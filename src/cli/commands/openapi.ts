@@ -1,5 +1,3 @@
-import { NotImplementedError } from '../../errors.js';
-import type { OperationExecutor } from '../../mcp/openapi-tools.js';
 import type { CommandDefinition, OptionSpec } from '../types.js';
 import { readVersion } from '../version.js';
 import { untilSignal } from './signals.js';
@@ -93,12 +91,74 @@ const OPENAPI_OPTIONS: readonly OptionSpec[] = [
   ),
 ];
 
-/** Until the request executor lands, a call says what it would have sent. */
-const notYet: OperationExecutor = async (op) => {
-  throw new NotImplementedError(
-    `calling the API is not available in this version yet: ${op.method.toUpperCase()} ${op.path} was not sent`,
-  );
-};
+const CALL_OPTIONS: readonly OptionSpec[] = [
+  option('base-url', 'openapi.baseUrl', "The API's base URL, instead of the spec's servers.", 'URL'),
+  option(
+    'response-budget',
+    'openapi.responseBudget',
+    'Tokens of a tool result the model gets (default 25000); the rest is kept for read_result.',
+    'TOKENS',
+  ),
+  option(
+    'max-response-bytes',
+    'openapi.maxResponseBytes',
+    'Largest response body read, decompressed (default 1GB).',
+    'SIZE',
+  ),
+  option(
+    'max-decompression-ratio',
+    'openapi.maxDecompressionRatio',
+    'Largest decompressed/compressed ratio of a response (default 200).',
+    'N',
+  ),
+  option(
+    'max-parse-bytes',
+    'openapi.maxParseBytes',
+    'Largest JSON response not an array at the top that is parsed whole (default 8MB).',
+    'SIZE',
+  ),
+  option('connect-timeout', 'openapi.connectTimeoutMs', 'Milliseconds to connect (default 10000).', 'MS'),
+  option(
+    'headers-timeout',
+    'openapi.headersTimeoutMs',
+    'Milliseconds to the response headers (default 30000).',
+    'MS',
+  ),
+  option(
+    'body-timeout',
+    'openapi.bodyTimeoutMs',
+    'Longest pause inside a response body, in milliseconds (default 30000).',
+    'MS',
+  ),
+  option(
+    'max-retries',
+    'openapi.maxRetries',
+    'Retries of idempotent calls on 429/502/503/504 (default 2).',
+    'N',
+  ),
+  option(
+    'allow-cross-origin-redirects',
+    'openapi.allowCrossOriginRedirects',
+    "Follow redirects away from the API's origin (without credentials).",
+  ),
+  {
+    ...option('no-spill', 'openapi.spill', 'Do not keep cut responses on disk (no read_result).'),
+    negates: true,
+  },
+  option('spill-dir', 'openapi.spillDir', 'Folder of kept responses.', 'DIR'),
+  option(
+    'spill-ttl',
+    'openapi.spillTtl',
+    'Seconds a kept response stays readable (default 3600).',
+    'SECONDS',
+  ),
+  option('max-spill-size', 'openapi.maxSpillSize', 'Disk budget of kept responses (default 2GB).', 'SIZE'),
+  option(
+    'structured-output',
+    'openapi.structuredOutput',
+    'Output schemas and structuredContent for JSON responses.',
+  ),
+];
 
 export const openapiCommand: CommandDefinition = {
   name: 'openapi',
@@ -113,12 +173,24 @@ describe_operation and call_operation, so the tool list stays small for APIs wit
 operations; 'auto' (the default) picks 'all' for APIs of at most 100 operations whose tool list is
 small, else 'dynamic'. Prepared catalogs are cached (compressed) so later starts skip parsing.
 
+Calls go to the spec's first server, or --base-url, and nowhere else. Every tool also takes
+_fields (keep only these fields of the answer) and _query (a JMESPath expression). Answers over
+--response-budget are cut to fit; the rest is kept on disk and read_result pages through it.
+
+Credentials come from environment variables named after the spec's security schemes (the name
+upper-cased, every other character as _), or from openapi.auth in headroom.yml:
+  HEADROOM_AUTH_<SCHEME>                  API key, bearer token, or user:password for basic auth
+  HEADROOM_AUTH_<SCHEME>_CLIENT_ID        OAuth2 client credentials (token fetched and refreshed)
+  HEADROOM_AUTH_<SCHEME>_CLIENT_SECRET
+For example, scheme ApiKeyAuth reads HEADROOM_AUTH_APIKEYAUTH. 'headroom spec inspect SPEC'
+lists the variables a spec uses.
+
 Examples:
   headroom openapi petstore.yaml
   headroom openapi api.github.com.json --tools dynamic --transport http --port 3000
   headroom openapi a.yaml b.json --read-only --include-tags pets,store`,
   args: '<SPEC...>',
-  options: [...OPENAPI_OPTIONS, ...SERVER_OPTIONS],
+  options: [...OPENAPI_OPTIONS, ...CALL_OPTIONS, ...SERVER_OPTIONS],
   async run(ctx) {
     // The server's modules load only when this command runs, so `headroom --help` stays quick.
     const { runOpenApiServer } = await import('../../mcp/openapi-server.js');
@@ -130,7 +202,6 @@ Examples:
         logger: ctx.logger,
         version: readVersion(),
         cwd: ctx.io.cwd,
-        execute: notYet,
         signal: controller.signal,
       });
     } finally {

@@ -1,0 +1,146 @@
+/**
+ * The call side of `headroom openapi`, built from the configuration: one HTTP client (a pool per
+ * origin), one spill store for answers cut to fit, the memory limiter, and the OperationCaller
+ * that ties them together; plus the `read_result` reader over the spill store.
+ */
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import type { HeadroomConfig } from '../config/schema.js';
+import { CursorError } from '../errors.js';
+import type { Logger } from '../log/logger.js';
+import type { MemoryLimiter } from '../memory/limiter.js';
+import { type CallerApi, OperationCaller } from '../openapi/execute.js';
+import { HttpClient } from '../openapi/http-client.js';
+import { SpillStore } from '../openapi/spill.js';
+import type { OperationExecutor, ResultReader } from './openapi-tools.js';
+import type { ResourceProvider, ToolResult } from './server.js';
+
+/** Bytes of text a token stands for, when budgets are given in tokens. */
+export const BYTES_PER_TOKEN = 4;
+
+export interface OpenApiCalls {
+  execute: OperationExecutor;
+  readResult?: ResultReader;
+  /** The same pages as `read_result`, as MCP resources `headroom://results/{cursor}?offset=N`. */
+  resources?: ResourceProvider;
+  caller: OperationCaller;
+  spill?: SpillStore;
+  client: HttpClient;
+  close(): Promise<void>;
+}
+
+export interface OpenApiCallsOptions {
+  config: HeadroomConfig;
+  apis: readonly CallerApi[];
+  logger: Logger;
+  limiter?: MemoryLimiter;
+  env?: Readonly<Record<string, string | undefined>>;
+}
+
+export function createOpenApiCalls(options: OpenApiCallsOptions): OpenApiCalls {
+  const { config, logger } = options;
+  const o = config.openapi;
+  const env = options.env ?? process.env;
+  const client = new HttpClient({
+    connectTimeoutMs: o.connectTimeoutMs,
+    headersTimeoutMs: o.headersTimeoutMs,
+    bodyTimeoutMs: o.bodyTimeoutMs,
+    maxRetries: o.maxRetries,
+    allowCrossOriginRedirects: o.allowCrossOriginRedirects,
+    maxResponseBytes: o.maxResponseBytes,
+    maxDecompressionRatio: o.maxDecompressionRatio,
+    connectionsPerOrigin: o.connectionsPerOrigin,
+  });
+  const spill = o.spill
+    ? new SpillStore({
+        dir: o.spillDir ?? join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'headroom', 'spill'),
+        maxBytes: o.maxSpillSize,
+        ttlMs: o.spillTtl * 1000,
+      })
+    : undefined;
+  const budgetBytes = o.responseBudget * BYTES_PER_TOKEN;
+  const caller = new OperationCaller(options.apis, {
+    client,
+    budgetBytes,
+    maxParseBytes: o.maxParseBytes,
+    ...(options.limiter ? { limiter: options.limiter } : {}),
+    ...(spill ? { spill } : {}),
+    env,
+    onSecret: (value) => logger.addSecret(value),
+    logger,
+  });
+  const execute: OperationExecutor = async (op, args, context) =>
+    (await caller.call(op, args, context.signal)) as ToolResult;
+  const readResult: ResultReader | undefined = spill
+    ? async (cursor, offset, context) => {
+        const page = await spill.read(cursor, offset ?? 0, budgetBytes, { signal: context.signal });
+        return {
+          content: [
+            { type: 'text', text: page.text },
+            { type: 'text', text: pageNote(cursor, page) },
+          ],
+        };
+      }
+    : undefined;
+  const resources: ResourceProvider | undefined = spill
+    ? {
+        templates: [
+          {
+            uriTemplate: `${RESULT_SCHEME}{cursor}{?offset}`,
+            name: 'result',
+            title: 'A tool result kept for paging',
+            description: 'The rest of a tool result that was cut to fit; offset as in read_result.',
+          },
+        ],
+        async read(uri, context) {
+          const { cursor, offset } = parseResultUri(uri);
+          const page = await spill.read(cursor, offset, budgetBytes, { signal: context.signal });
+          return {
+            contents: [{ uri, mimeType: 'text/plain', text: `${page.text}\n\n${pageNote(cursor, page)}` }],
+          };
+        },
+      }
+    : undefined;
+  return {
+    execute,
+    ...(readResult ? { readResult } : {}),
+    ...(resources ? { resources } : {}),
+    caller,
+    ...(spill ? { spill } : {}),
+    client,
+    async close() {
+      await caller.close();
+      await client.close();
+      await spill?.close();
+    },
+  };
+}
+
+const RESULT_SCHEME = 'headroom://results/';
+
+function parseResultUri(uri: string): { cursor: string; offset?: number } {
+  const match = /^headroom:\/\/results\/([A-Za-z0-9_-]+)(?:\?offset=(\d+))?$/.exec(uri);
+  if (!match)
+    throw new CursorError(
+      `not a result URI: ${uri.slice(0, 200)}; expected ${RESULT_SCHEME}<cursor>?offset=N`,
+    );
+  return { cursor: match[1] as string, ...(match[2] === undefined ? {} : { offset: Number(match[2]) }) };
+}
+
+/** Where the page ends and how to go on, in words. */
+function pageNote(
+  cursor: string,
+  page: { offset: number; nextOffset?: number; total?: number; complete: boolean; error?: string },
+): string {
+  const parts: string[] = [];
+  if (page.nextOffset === undefined) parts.push(`From offset ${page.offset} to the end of the result.`);
+  else {
+    const of =
+      page.total === undefined ? (page.complete ? '' : ' (more still arriving)') : ` of ${page.total}`;
+    parts.push(
+      `Offsets ${page.offset} to ${page.nextOffset - 1}${of}. Next: read_result with ${JSON.stringify({ cursor, offset: page.nextOffset })}.`,
+    );
+  }
+  if (page.error) parts.push(page.error);
+  return parts.join(' ');
+}

@@ -1,0 +1,286 @@
+/**
+ * OperationCaller: one tool call of an OpenAPI operation, from the model's arguments to the answer it
+ * gets. validate -> build the request -> credentials -> admission under the memory budget -> send
+ * (through the API's circuit breaker) -> shape the answer within the response budget, spilling the
+ * rest. Problems the model can act on come back as `isError` results that say what to do.
+ */
+import { MemoryPressureError } from '../errors.js';
+import type { Logger } from '../log/logger.js';
+import { MemoryCircuitBreaker } from '../memory/circuit-breaker.js';
+import { levelRank, type MemoryLimiter } from '../memory/limiter.js';
+import { formatBytes } from '../util/bytes.js';
+import { Authenticator } from './auth.js';
+import type { BuiltRequest, UpstreamResponse } from './call-types.js';
+import { parseFields } from './fields.js';
+import type { HttpClient } from './http-client.js';
+import { compileQuery } from './query.js';
+import { buildRequest, resolveBaseUrl } from './request.js';
+import { type ShapedResponse, shapeResponse } from './shape.js';
+import type { SpillStore } from './spill.js';
+import type { Catalog, Operation } from './types.js';
+import { ArgumentValidator } from './validate.js';
+
+/** The arguments every tool accepts besides the operation's own. */
+export const META_ARGUMENTS = ['_fields', '_query'] as const;
+
+export type Credential = string | { clientId: string; clientSecret: string };
+
+export interface CallerApi {
+  catalog: Catalog;
+  /** Overrides the specification's servers. */
+  baseUrl?: string;
+  /** Credentials from the configuration file, by security scheme name. */
+  auth?: Record<string, Credential>;
+}
+
+export interface OperationCallerOptions {
+  client: HttpClient;
+  /** The model's share of a result, in bytes (the token budget times 4). */
+  budgetBytes: number;
+  maxParseBytes?: number;
+  limiter?: MemoryLimiter;
+  spill?: SpillStore;
+  env?: Readonly<Record<string, string | undefined>>;
+  /** Told every secret value, so the logger can redact it. */
+  onSecret?: (value: string) => void;
+  logger?: Logger;
+  /** How long a call waits for memory pressure to drop before it is refused; default 2 s. */
+  overloadWaitMs?: number;
+}
+
+export type CallContent = ShapedResponse['content'][number];
+
+export interface CallResult {
+  content: CallContent[];
+  /** With structured output: the envelope of the tool's output schema (see outputEnvelope). */
+  structuredContent?: Record<string, unknown>;
+  isError?: boolean;
+}
+
+interface ApiState {
+  api: CallerApi;
+  breaker: MemoryCircuitBreaker;
+  auth?: Authenticator;
+}
+
+/** Bytes of an error body shown to the model. */
+const ERROR_EXCERPT_BYTES = 2000;
+
+export class OperationCaller {
+  private readonly options: OperationCallerOptions;
+  private readonly apis = new Map<string, ApiState>();
+  private readonly validator: ArgumentValidator;
+  private readonly background = new Set<Promise<void>>();
+  /** Ends background reading (spills) when the caller closes. */
+  private readonly lifetime = new AbortController();
+
+  constructor(apis: readonly CallerApi[], options: OperationCallerOptions) {
+    this.options = options;
+    for (const api of apis) {
+      const name = api.catalog.api.name;
+      // Only failures of the API itself (unreachable, timeouts) count against its circuit.
+      this.apis.set(name, { api, breaker: new MemoryCircuitBreaker({ name, failureThreshold: 5 }) });
+    }
+    this.validator = new ArgumentValidator({ warn: (message) => options.logger?.warn(message) });
+  }
+
+  /** Runs `op` with the model's arguments; HeadroomErrors thrown here are messages for the model. */
+  async call(op: Operation, args: Record<string, unknown>, signal: AbortSignal): Promise<CallResult> {
+    const state = this.apis.get(op.api);
+    if (!state) throw new Error(`no API named ${op.api}`);
+    const { _fields, _query, ...own } = args;
+    const fields = parseFields(_fields);
+    const query =
+      _query === undefined || _query === null || _query === '' ? undefined : compileQuery(String(_query));
+    this.validator.validate(op, state.api.catalog.definitions, own);
+    const baseUrl = resolveBaseUrl(state.api.catalog.api, op, state.api.baseUrl);
+    const auth = this.authFor(state, baseUrl);
+    let response = await this.send(
+      state,
+      auth,
+      op,
+      buildRequest(op, own, baseUrl, { definitions: state.api.catalog.definitions }),
+      signal,
+    );
+    if (response.status === 401 && auth.hasTokens()) {
+      // An OAuth2 token may have been revoked before its expiry: fetch a new one, once.
+      await response.discard();
+      auth.invalidateAll();
+      response = await this.send(
+        state,
+        auth,
+        op,
+        buildRequest(op, own, baseUrl, { definitions: state.api.catalog.definitions }),
+        signal,
+      );
+    }
+    const source = `${op.method.toUpperCase()} ${op.path}`;
+    if (response.status >= 400) return this.failed(op, source, response, auth);
+    const shaping = shapeResponse(response, {
+      budgetBytes: this.options.budgetBytes,
+      ...(fields ? { fields } : {}),
+      ...(query ? { query } : {}),
+      ...(this.options.spill ? { spill: this.options.spill } : {}),
+      ...(this.options.maxParseBytes ? { maxParseBytes: this.options.maxParseBytes } : {}),
+      ...(this.options.limiter ? { limiter: this.options.limiter } : {}),
+      source,
+      // The rest of the body is read into the spill after the answer, past this call's life.
+      signal: this.lifetime.signal,
+    });
+    // A cancelled call stops reading its first page; the socket goes with it.
+    const cancel = () => void response.discard();
+    signal.addEventListener('abort', cancel, { once: true });
+    try {
+      const shaped = await shaping;
+      this.track(shaped.done);
+      if (op.outputSchema === undefined) return { content: shaped.content };
+      const reshaped = fields !== undefined || query !== undefined;
+      return { content: shaped.content, structuredContent: this.structured(op, state, shaped, reshaped) };
+    } finally {
+      signal.removeEventListener('abort', cancel);
+    }
+  }
+
+  /** Background reads still running (spills being written). */
+  get pendingSpills(): number {
+    return this.background.size;
+  }
+
+  /** Stops background reads and waits for them to settle. */
+  async close(): Promise<void> {
+    this.lifetime.abort(new Error('the server is closing'));
+    await Promise.all([...this.background]);
+  }
+
+  private authFor(state: ApiState, baseUrl: URL): Authenticator {
+    state.auth ??= new Authenticator({
+      api: state.api.catalog.api,
+      baseUrl,
+      ...(this.options.env ? { env: this.options.env } : {}),
+      ...(state.api.auth ? { configured: state.api.auth } : {}),
+      ...(this.options.onSecret ? { onSecret: this.options.onSecret } : {}),
+    });
+    return state.auth;
+  }
+
+  private async send(
+    state: ApiState,
+    auth: Authenticator,
+    op: Operation,
+    request: BuiltRequest,
+    signal: AbortSignal,
+  ): Promise<UpstreamResponse> {
+    await auth.apply(request, op.security, signal);
+    await this.admit(signal);
+    return state.breaker.execute(() => this.options.client.send(request, { signal }), signal);
+  }
+
+  /**
+   * Waits while memory pressure is CRITICAL or worse, then refuses: a new call would read a response
+   * into a process that is already near its budget.
+   */
+  private async admit(signal: AbortSignal): Promise<void> {
+    const limiter = this.options.limiter;
+    if (!limiter) return;
+    const deadline = performance.now() + (this.options.overloadWaitMs ?? 2000);
+    for (;;) {
+      limiter.measure();
+      if (levelRank(limiter.level) < levelRank('CRITICAL')) return;
+      if (performance.now() >= deadline || signal.aborted) {
+        throw new MemoryPressureError(
+          `overloaded: memory is at ${formatBytes(limiter.usedBytes)} of the ${formatBytes(limiter.budgetBytes)} ` +
+            `budget (${limiter.level}), so this call was not sent. Retry in a few seconds; if it keeps happening, ` +
+            'ask for less at once (_fields, _query, smaller pages) or raise --memory-budget.',
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  private async failed(
+    op: Operation,
+    source: string,
+    response: UpstreamResponse,
+    auth: Authenticator,
+  ): Promise<CallResult> {
+    let excerpt = '';
+    try {
+      const shaped = await shapeResponse(response, {
+        budgetBytes: ERROR_EXCERPT_BYTES,
+        source,
+        countGraceMs: 0,
+      });
+      excerpt = shaped.content
+        .filter((block) => block.type === 'text')
+        .map((block) => block.text)
+        .join('\n');
+    } catch (error) {
+      excerpt = `(the error body could not be read: ${(error as Error).message})`;
+    } finally {
+      await response.discard();
+    }
+    const retryAfter = response.headers['retry-after'];
+    const text =
+      `${source} answered ${response.status}. ${statusHint(response.status, op, auth, retryAfter)}` +
+      (excerpt ? `\n\n${excerpt}` : '');
+    return { content: [{ type: 'text', text }], isError: true };
+  }
+
+  /**
+   * The structured form of an answer: the response under `result` when what is shown is the
+   * response (or, for an array cut to fit, its first items) and matches the response schema;
+   * otherwise only whether it was cut and where to read on, with the reason in `note`.
+   */
+  private structured(
+    op: Operation,
+    state: ApiState,
+    shaped: ShapedResponse,
+    reshaped: boolean,
+  ): Record<string, unknown> {
+    const envelope = { truncated: shaped.truncated, ...(shaped.cursor ? { cursor: shaped.cursor } : {}) };
+    const first = shaped.content[0];
+    if (reshaped)
+      return { ...envelope, note: 'shaped by _fields or _query: the text content holds the answer' };
+    if (first?.type !== 'text') return { ...envelope, note: 'not a JSON answer: see the content' };
+    if (shaped.truncated && shaped.items === undefined)
+      return { ...envelope, note: 'cut to fit: the text content shows what fits' };
+    let value: unknown;
+    try {
+      value = JSON.parse(first.text);
+    } catch {
+      return { ...envelope, note: 'not a JSON answer: see the content' };
+    }
+    const candidate = { ...envelope, result: value };
+    const problems = this.validator.outputProblems(op, state.api.catalog.definitions, candidate);
+    if (problems.length === 0) return candidate;
+    return {
+      ...envelope,
+      note: `the answer does not match the operation's response schema (${problems.slice(0, 3).join('; ')}): see the text content`,
+    };
+  }
+
+  private track(done: Promise<void>): void {
+    this.background.add(done);
+    void done.finally(() => this.background.delete(done));
+  }
+}
+
+/** What the model can do about an upstream error status. */
+function statusHint(status: number, op: Operation, auth: Authenticator, retryAfter?: string): string {
+  if (status === 400 || status === 422)
+    return 'The API rejected the arguments: check them against the operation’s schema and its description.';
+  if (status === 401 || status === 403) {
+    const needs = auth.describeNeeds(op.security);
+    return status === 401
+      ? `The API did not accept the credentials${needs ? ` (${needs})` : ''}. The user must set or fix them; the model cannot.`
+      : `The credentials lack permission for this operation${needs ? ` (${needs})` : ''}.`;
+  }
+  if (status === 404) return 'Not found: check the identifiers in the path.';
+  if (status === 405) return 'The API does not allow this method here.';
+  if (status === 409)
+    return 'Conflict with the current state of the resource: read it again before retrying.';
+  if (status === 429)
+    return `Rate limited${retryAfter ? `; the API asks to wait ${retryAfter} s` : ''}. Wait before calling again.`;
+  if (status >= 500) return 'The API failed on its side. Retrying later may work.';
+  return 'The API refused the request.';
+}
