@@ -81,7 +81,8 @@ function server(peer: boolean, origin: string, dir: string, extra: string[] = []
 async function listItemsTool(session: McpSession): Promise<string> {
   const { value } = await session.request('tools/list', {});
   const tools = (value.result as { tools: Array<{ name: string }> }).tools;
-  const tool = tools.find((t) => /listitems/i.test(t.name)) ?? tools.find((t) => /get.*items$/i.test(t.name));
+  // Headroom keeps the operationId; the peer abbreviates it (lst-items).
+  const tool = tools.find((t) => t.name === 'listItems' || t.name === 'lst-items');
   if (!tool) throw new Error(`no listItems tool among ${tools.map((t) => t.name).join(', ')}`);
   return tool.name;
 }

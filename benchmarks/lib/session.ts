@@ -90,7 +90,7 @@ export class UpstreamProcess {
   private readonly wake: Array<() => void> = [];
 
   constructor() {
-    this.child = spawn(process.execPath, ['--import', 'tsx', join(here, 'upstream-child.ts')], {
+    this.child = spawn(process.execPath, ['--import', 'tsx', join(here, '..', 'upstream-child.ts')], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     this.child.stdout?.setEncoding('utf8');

@@ -14,6 +14,15 @@ export function gcFunction(): (() => void) | undefined {
   return cached ?? undefined;
 }
 
+/**
+ * A young-generation collection (a scavenge, well under a millisecond on a small heap), or
+ * undefined when V8 refuses to expose `gc`.
+ */
+export function minorGcFunction(): (() => void) | undefined {
+  const gc = gcFunction() as ((options?: { type: 'minor' }) => void) | undefined;
+  return gc ? () => gc({ type: 'minor' }) : undefined;
+}
+
 function resolveGc(): (() => void) | null {
   const existing = (globalThis as { gc?: () => void }).gc;
   if (typeof existing === 'function') return existing;

@@ -274,7 +274,7 @@ describe('structured output (--structured-output)', { timeout: 60_000 }, () => {
     const { tools } = await server.client.listTools();
     const getItem = tools.find((t) => t.name === 'getItem');
     assert.equal(getItem?.outputSchema?.type, 'object');
-    assert.ok(getItem?.outputSchema?.properties?.result);
+    assert.ok((getItem?.outputSchema?.properties as Record<string, unknown> | undefined)?.result);
     // The SDK client validates structuredContent against the listed output schema.
     const one = (await server.client.callTool({ name: 'getItem', arguments: { id: 7 } })) as Result & {
       structuredContent?: { result?: { id: number }; truncated: boolean };
