@@ -3,6 +3,7 @@
  * on the document itself (bytes of its JSON before and after each step), plus what serving it
  * would list: operations, shared schemas, and the size of `tools/list` in each tool mode.
  */
+import { describeCredentials } from './auth.js';
 import { buildCatalog } from './catalog.js';
 import { identifySpec, type LoadSpecOptions, parseSpecBytes } from './load.js';
 import { type OptimizeOptions, type OptimizeReport, optimizeSpec } from './optimize.js';
@@ -33,6 +34,8 @@ export interface InspectReport {
     allModeListBytes: number;
     warnings: number;
   };
+  /** The security schemes and the environment variables that carry their secrets. */
+  credentials: ReturnType<typeof describeCredentials>;
   ms: number;
 }
 
@@ -79,6 +82,7 @@ export async function inspectSpec(source: string, options: InspectOptions = {}):
       allModeListBytes,
       warnings: catalog.warnings.length,
     },
+    credentials: describeCredentials(catalog.api.securitySchemes),
     ms: Math.round(performance.now() - start),
   };
 }

@@ -127,6 +127,9 @@ describe('headroom spec inspect', () => {
     assert.match(stdout, /20 operations \(/);
     assert.match(stdout, /examples\s+[\d.]+ (B|KiB)/);
     assert.match(stdout, /20 tools, \d+ shared schemas/);
+    // The variables that carry each security scheme's secret.
+    assert.match(stdout, /api_key\s+apiKey in header api_key: HEADROOM_AUTH_API_KEY/);
+    assert.match(stdout, /petstore_auth\s+.*HEADROOM_AUTH_PETSTORE_AUTH/);
   });
 
   it('prints JSON whose savings add up', async () => {

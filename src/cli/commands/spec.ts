@@ -72,12 +72,28 @@ export const specCommand: CommandDefinition = {
       `  tools/list with one tool per operation: ${formatBytes(catalog.allModeListBytes)}`,
       `  (${catalog.operations > 100 ? 'auto mode serves this API as 3 dynamic tools' : 'auto mode lists one tool per operation when the list is small'})`,
       '',
+      ...credentialLines(report.credentials),
       `Inspected in ${report.ms} ms.`,
     ];
     ctx.io.stdout.write(`${lines.join('\n')}\n`);
     return 0;
   },
 };
+
+/** The secrets calls need, by the variables that carry them. */
+function credentialLines(
+  credentials: Array<{ scheme: string; kind: string; variables: string[] }>,
+): string[] {
+  if (credentials.length === 0) return ['Credentials: none declared', ''];
+  return [
+    'Credentials (environment variables, or openapi.auth in headroom.yml):',
+    ...credentials.map(
+      ({ scheme, kind, variables }) =>
+        `  ${scheme.padEnd(20)} ${kind}: ${variables.length > 0 ? variables.join(', ') : 'not supported'}`,
+    ),
+    '',
+  ];
+}
 
 function percent(part: number | undefined, whole: number | undefined): string {
   if (!part || !whole) return '-';
