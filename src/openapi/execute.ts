@@ -4,7 +4,7 @@
  * (through the API's circuit breaker) -> shape the answer within the response budget, spilling the
  * rest. Problems the model can act on come back as `isError` results that say what to do.
  */
-import { MemoryPressureError } from '../errors.js';
+import { MemoryPressureError, UpstreamError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import { MemoryCircuitBreaker } from '../memory/circuit-breaker.js';
 import { levelRank, type MemoryLimiter } from '../memory/limiter.js';
@@ -62,6 +62,9 @@ interface ApiState {
   breaker: MemoryCircuitBreaker;
   auth?: Authenticator;
 }
+
+/** Upstream failures that mean the API is unwell, and so count against its circuit breaker. */
+const UNHEALTHY = new Set(['HR_UPSTREAM_UNREACHABLE', 'HR_UPSTREAM_TIMEOUT']);
 
 /** Bytes of an error body shown to the model. */
 const ERROR_EXCERPT_BYTES = 2000;
@@ -172,7 +175,18 @@ export class OperationCaller {
   ): Promise<UpstreamResponse> {
     await auth.apply(request, op.security, signal);
     await this.admit(signal);
-    return state.breaker.execute(() => this.options.client.send(request, { signal }), signal);
+    // Only an API that cannot be reached counts against its circuit; a cancelled call, a refused
+    // redirect or an oversized answer says nothing about the API's health.
+    const outcome = await state.breaker.execute(async () => {
+      try {
+        return { response: await this.options.client.send(request, { signal }) };
+      } catch (error) {
+        if (error instanceof UpstreamError && UNHEALTHY.has(error.code)) throw error;
+        return { error };
+      }
+    }, signal);
+    if ('error' in outcome) throw outcome.error;
+    return outcome.response;
   }
 
   /**
