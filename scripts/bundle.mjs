@@ -1,27 +1,71 @@
 /**
- * Bundles the `headroom` executable into dist/cli.js (with lazily loaded chunks in dist/chunks).
- * Start-up time is most of a warm start, and Node 20 spends much of it resolving and compiling
- * hundreds of small ESM files; one minified bundle per command path loads in about two thirds of
- * the time. The library entry (dist/index.js) stays tsc's output, with its type declarations.
+ * Bundles the `headroom` executable: dist/cli-bundle.js, the whole CLI as one classic script, and
+ * dist/cli.js, a small loader that compiles it with V8's code cache (src/cli/boot.ts says why).
+ * Start-up time is most of a warm start; Node 20 spends much of it resolving and compiling small
+ * ESM files, and has no code cache for ESM at all. The library entry (dist/index.js) stays tsc's
+ * output, with its type declarations.
+ *
+ *   node scripts/bundle.mjs [OUTDIR]     default: dist
  */
+import { createHash } from 'node:crypto';
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { build } from 'esbuild';
 
-await build({
-  entryPoints: { cli: 'src/cli.ts' },
-  outdir: 'dist',
+const outdir = process.argv[2] ?? 'dist';
+const bundle = join(outdir, 'cli-bundle.js');
+const common = {
   bundle: true,
-  splitting: true,
-  format: 'esm',
   platform: 'node',
   target: 'node20',
   minify: true,
+  // ASCII output (non-ASCII characters escaped) lets the loader skip decoding UTF-8 (~10 ms a start).
+  charset: 'ascii',
+  // License comments are kept verbatim, so they go beside the bundle (cli-bundle.js.LEGAL.txt).
+  legalComments: 'external',
+  logLevel: 'warning',
+};
+
+// Left by the former ESM build, which split commands into lazily loaded chunks.
+rmSync(join(outdir, 'chunks'), { recursive: true, force: true });
+
+await build({
+  ...common,
+  entryPoints: ['src/cli/main.ts'],
+  outfile: bundle,
+  format: 'cjs',
   sourcemap: 'linked',
-  chunkNames: 'chunks/[name]-[hash]',
-  // Some dependencies are CommonJS and call require(); ESM output has none, so provide one.
-  banner: {
-    js: "import { createRequire as __headroomRequire } from 'node:module'; const require = __headroomRequire(import.meta.url);",
-  },
+  // The loader calls this function the way Node calls a CommonJS module. CommonJS has no
+  // import.meta, so its one use (finding package.json and dependencies) gets the bundle's URL as
+  // a sixth argument; a statement here would demote esbuild's "use strict" from the directive.
+  banner: { js: '(function (exports, require, module, __filename, __dirname, __headroomModuleUrl) {' },
+  footer: { js: '})' },
+  define: { 'import.meta.url': '__headroomModuleUrl' },
+  // Any other use of import.meta would be empty in CommonJS output: fail instead.
+  logOverride: { 'empty-import-meta': 'error' },
   // Loaded with createRequire only when a configuration file exists.
   external: ['yaml'],
-  logLevel: 'warning',
+});
+
+const source = readFileSync(bundle);
+// esbuild turns import() of bundled modules into require(); one left over would fail at run time.
+if (source.includes('import('))
+  throw new Error(
+    `${bundle} contains import(), which a script compiled by vm.Script cannot run: bundle that module or load it with createRequire`,
+  );
+const wide = source.findIndex((byte) => byte > 0x7f);
+if (wide !== -1)
+  throw new Error(
+    `${bundle} has a non-ASCII byte at offset ${wide}, but src/cli/boot.ts reads it as latin1: escape it (charset 'ascii' does, except in comments) or move it out`,
+  );
+
+const hash = createHash('sha256').update(source).digest('hex').slice(0, 16);
+const { version } = JSON.parse(readFileSync('package.json', 'utf8'));
+await build({
+  ...common,
+  entryPoints: ['src/cli/boot.ts'],
+  outfile: join(outdir, 'cli.js'),
+  format: 'esm',
+  sourcemap: 'linked',
+  define: { HEADROOM_BUNDLE_ID: JSON.stringify(`${version}-${hash}`) },
 });

@@ -1,7 +1,9 @@
 /**
  * The call side of `headroom openapi`, built from the configuration: one HTTP client (a pool per
  * origin), one spill store for answers cut to fit, the memory limiter, and the OperationCaller
- * that ties them together; plus the `read_result` reader over the spill store.
+ * that ties them together; plus `read_result` and the result resources over the spill store.
+ * Built on the first call: undici and its builtins (http, tls, dns, ...) cost tens of milliseconds
+ * to load, which a start that only lists tools should not pay.
  */
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -9,11 +11,11 @@ import type { HeadroomConfig } from '../config/schema.js';
 import { CursorError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import type { MemoryLimiter } from '../memory/limiter.js';
-import { type CallerApi, OperationCaller } from '../openapi/execute.js';
-import { HttpClient } from '../openapi/http-client.js';
-import { SpillStore } from '../openapi/spill.js';
+import type { CallerApi, OperationCaller } from '../openapi/execute.js';
+import type { HttpClient } from '../openapi/http-client.js';
+import type { SpillPage, SpillStore } from '../openapi/spill.js';
 import type { OperationExecutor, ResultReader } from './openapi-tools.js';
-import type { ResourceProvider, ToolResult } from './server.js';
+import type { ResourceProvider, ToolCallContext, ToolResult } from './server.js';
 
 /** Bytes of text a token stands for, when budgets are given in tokens. */
 export const BYTES_PER_TOKEN = 4;
@@ -23,9 +25,6 @@ export interface OpenApiCalls {
   readResult?: ResultReader;
   /** The same pages as `read_result`, as MCP resources `headroom://results/{cursor}?offset=N`. */
   resources?: ResourceProvider;
-  caller: OperationCaller;
-  spill?: SpillStore;
-  client: HttpClient;
   close(): Promise<void>;
 }
 
@@ -37,9 +36,74 @@ export interface OpenApiCallsOptions {
   env?: Readonly<Record<string, string | undefined>>;
 }
 
+interface Parts {
+  caller: OperationCaller;
+  client: HttpClient;
+  spill?: SpillStore;
+}
+
 export function createOpenApiCalls(options: OpenApiCallsOptions): OpenApiCalls {
-  const { config, logger } = options;
-  const o = config.openapi;
+  const o = options.config.openapi;
+  const budgetBytes = o.responseBudget * BYTES_PER_TOKEN;
+  let parts: Promise<Parts> | undefined;
+  const load = () => {
+    parts ??= build(options, budgetBytes);
+    return parts;
+  };
+  const page = async (cursor: string, offset: number | undefined, context: ToolCallContext) => {
+    const { spill } = await load();
+    if (!spill) throw new CursorError('results are not kept (--no-spill)');
+    return spill.read(cursor, offset, budgetBytes, { signal: context.signal });
+  };
+  const execute: OperationExecutor = async (op, args, context) =>
+    (await (await load()).caller.call(op, args, context.signal)) as ToolResult;
+  const readResult: ResultReader = async (cursor, offset, context) => {
+    const read = await page(cursor, offset, context);
+    return {
+      content: [
+        { type: 'text', text: read.text },
+        { type: 'text', text: pageNote(cursor, read) },
+      ],
+    };
+  };
+  const resources: ResourceProvider = {
+    templates: [
+      {
+        uriTemplate: `${RESULT_SCHEME}{cursor}{?offset}`,
+        name: 'result',
+        title: 'A tool result kept for paging',
+        description: 'The rest of a tool result that was cut to fit; offset as in read_result.',
+      },
+    ],
+    async read(uri, context) {
+      const { cursor, offset } = parseResultUri(uri);
+      const read = await page(cursor, offset, context);
+      return {
+        contents: [{ uri, mimeType: 'text/plain', text: `${read.text}\n\n${pageNote(cursor, read)}` }],
+      };
+    },
+  };
+  return {
+    execute,
+    ...(o.spill ? { readResult, resources } : {}),
+    async close() {
+      if (!parts) return;
+      const { caller, client, spill } = await parts;
+      await caller.close();
+      await client.close();
+      await spill?.close();
+    },
+  };
+}
+
+async function build(options: OpenApiCallsOptions, budgetBytes: number): Promise<Parts> {
+  const [{ OperationCaller }, { HttpClient }, { SpillStore }] = await Promise.all([
+    import('../openapi/execute.js'),
+    import('../openapi/http-client.js'),
+    import('../openapi/spill.js'),
+  ]);
+  const { logger } = options;
+  const o = options.config.openapi;
   const env = options.env ?? process.env;
   const client = new HttpClient({
     connectTimeoutMs: o.connectTimeoutMs,
@@ -58,7 +122,6 @@ export function createOpenApiCalls(options: OpenApiCallsOptions): OpenApiCalls {
         ttlMs: o.spillTtl * 1000,
       })
     : undefined;
-  const budgetBytes = o.responseBudget * BYTES_PER_TOKEN;
   const caller = new OperationCaller(options.apis, {
     client,
     budgetBytes,
@@ -69,51 +132,7 @@ export function createOpenApiCalls(options: OpenApiCallsOptions): OpenApiCalls {
     onSecret: (value) => logger.addSecret(value),
     logger,
   });
-  const execute: OperationExecutor = async (op, args, context) =>
-    (await caller.call(op, args, context.signal)) as ToolResult;
-  const readResult: ResultReader | undefined = spill
-    ? async (cursor, offset, context) => {
-        const page = await spill.read(cursor, offset ?? 0, budgetBytes, { signal: context.signal });
-        return {
-          content: [
-            { type: 'text', text: page.text },
-            { type: 'text', text: pageNote(cursor, page) },
-          ],
-        };
-      }
-    : undefined;
-  const resources: ResourceProvider | undefined = spill
-    ? {
-        templates: [
-          {
-            uriTemplate: `${RESULT_SCHEME}{cursor}{?offset}`,
-            name: 'result',
-            title: 'A tool result kept for paging',
-            description: 'The rest of a tool result that was cut to fit; offset as in read_result.',
-          },
-        ],
-        async read(uri, context) {
-          const { cursor, offset } = parseResultUri(uri);
-          const page = await spill.read(cursor, offset, budgetBytes, { signal: context.signal });
-          return {
-            contents: [{ uri, mimeType: 'text/plain', text: `${page.text}\n\n${pageNote(cursor, page)}` }],
-          };
-        },
-      }
-    : undefined;
-  return {
-    execute,
-    ...(readResult ? { readResult } : {}),
-    ...(resources ? { resources } : {}),
-    caller,
-    ...(spill ? { spill } : {}),
-    client,
-    async close() {
-      await caller.close();
-      await client.close();
-      await spill?.close();
-    },
-  };
+  return { caller, client, ...(spill ? { spill } : {}) };
 }
 
 const RESULT_SCHEME = 'headroom://results/';
@@ -128,10 +147,7 @@ function parseResultUri(uri: string): { cursor: string; offset?: number } {
 }
 
 /** Where the page ends and how to go on, in words. */
-function pageNote(
-  cursor: string,
-  page: { offset: number; nextOffset?: number; total?: number; complete: boolean; error?: string },
-): string {
+function pageNote(cursor: string, page: SpillPage): string {
   const parts: string[] = [];
   if (page.nextOffset === undefined) parts.push(`From offset ${page.offset} to the end of the result.`);
   else {

@@ -32,6 +32,10 @@ function resolveGc(): (() => void) | null {
     return typeof gc === 'function' ? (gc as () => void) : null;
   } catch {
     return null;
+  } finally {
+    // The context above keeps its gc; putting the flag back keeps V8's flag hash as it was at
+    // start, which the executable's code cache is checked against.
+    v8.setFlagsFromString('--no-expose-gc');
   }
 }
 

@@ -120,7 +120,9 @@ export class MemoryLimiter extends EventEmitter<{ level: [LevelChange]; gc: [GcR
     this.gcTrigger = options.gcTrigger ?? 'budget';
     this.gcMinIntervalMs = options.gcMinIntervalMs ?? 1000;
     this.readUsage = options.readUsage ?? usageReader(this.metric);
-    this.collectGarbage = options.collectGarbage ?? (this.gcTrigger === 'never' ? undefined : gcFunction());
+    // Resolved on first use: exposing gc changes V8's flags, which a start-up code cache must not see.
+    this.collectGarbage =
+      options.collectGarbage ?? (this.gcTrigger === 'never' ? undefined : () => gcFunction()?.());
   }
 
   /** Cheap per-item check: true while usage is within the budget (after a collection if needed). */

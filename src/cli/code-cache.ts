@@ -1,0 +1,136 @@
+/**
+ * V8 code cache files for the bundled executable (see boot.ts). A cache file holds compiled code
+ * that V8 runs without checking it against the source, so it is only read when it is ours: owned
+ * by this user, not writable by others, and intact (a SHA-1 of the data sits in front of it,
+ * because V8's release builds do not verify their own checksum). Every failure here means "compile
+ * from source": the start never depends on the cache.
+ */
+import { createHash } from 'node:crypto';
+import {
+  closeSync,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const SUFFIX = '.v8cache';
+const DIGEST_BYTES = 20;
+/** Cache files kept besides the current one: other Node versions or builds in use side by side. */
+const KEEP_OTHERS = 3;
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** The value of `--name VALUE` or `--name=VALUE` before any `--`, as the CLI parser reads it. */
+export function flagValue(argv: readonly string[], name: string): string | undefined {
+  const flag = `--${name}`;
+  for (let i = 0; i < argv.length; i++) {
+    const token = argv[i] as string;
+    if (token === '--') return undefined;
+    if (token === flag) return argv[i + 1];
+    if (token.startsWith(`${flag}=`)) return token.slice(flag.length + 1);
+  }
+  return undefined;
+}
+
+/**
+ * The cache file for bundle `id` on this Node, or undefined when HEADROOM_NO_CODE_CACHE is set.
+ * It sits in the catalog cache's folder when the flag or environment variable moves that (a
+ * configuration file's cacheDir is read too late for this), else under $XDG_CACHE_HOME or ~/.cache.
+ */
+export function codeCacheFile(
+  id: string,
+  argv: readonly string[],
+  env: Env,
+  cwd: string,
+): string | undefined {
+  if (env.HEADROOM_NO_CODE_CACHE) return undefined;
+  const moved = flagValue(argv, 'cache-dir') || env.HEADROOM_OPENAPI_CACHE_DIR;
+  const root = moved
+    ? resolve(cwd, moved)
+    : join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'headroom');
+  return join(root, 'code', `${id}-${process.version}-${process.arch}${SUFFIX}`);
+}
+
+export type CodeCacheRead =
+  | { data: Buffer }
+  | { data?: undefined; state: 'absent' | 'rejected'; reason: string };
+
+export function readCodeCache(file: string): CodeCacheRead {
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch (error) {
+    return { state: 'absent', reason: (error as NodeJS.ErrnoException).code ?? String(error) };
+  }
+  let bytes: Buffer;
+  try {
+    const stat = fstatSync(fd);
+    // POSIX only: Windows has no uid, and its mode bits do not describe who may write.
+    const uid = process.getuid?.();
+    if (uid !== undefined && stat.uid !== uid)
+      return { state: 'rejected', reason: `owned by uid ${stat.uid}, not ${uid}` };
+    if (uid !== undefined && (stat.mode & 0o022) !== 0)
+      return { state: 'rejected', reason: `writable by others (mode ${(stat.mode & 0o777).toString(8)})` };
+    bytes = readFileSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  const digest = bytes.subarray(0, DIGEST_BYTES);
+  const data = bytes.subarray(DIGEST_BYTES);
+  if (data.length === 0 || !digest.equals(sha1(data)))
+    return { state: 'rejected', reason: 'checksum mismatch' };
+  return { data };
+}
+
+/** Writes atomically (temp file, then rename), private to this user, then trims the folder. */
+export function writeCodeCache(file: string, data: Buffer): void {
+  const dir = join(file, '..');
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const temp = `${file}.${process.pid}.tmp`;
+  try {
+    writeFileSync(temp, Buffer.concat([sha1(data), data]), { mode: 0o600 });
+    renameSync(temp, file);
+  } catch (error) {
+    try {
+      unlinkSync(temp);
+    } catch {
+      // Never created.
+    }
+    throw error;
+  }
+  trim(dir, file);
+}
+
+function sha1(data: Buffer): Buffer {
+  return createHash('sha1').update(data).digest();
+}
+
+/** Each build leaves a stale file behind; keep only the newest few besides `current`. */
+function trim(dir: string, current: string): void {
+  const others = readdirSync(dir)
+    .filter((name) => name.endsWith(SUFFIX) && join(dir, name) !== current)
+    .map((name) => {
+      const path = join(dir, name);
+      try {
+        return { path, mtime: statSync(path).mtimeMs };
+      } catch {
+        return { path, mtime: 0 };
+      }
+    })
+    .sort((a, b) => b.mtime - a.mtime);
+  for (const { path } of others.slice(KEEP_OTHERS)) {
+    try {
+      unlinkSync(path);
+    } catch {
+      // Removed by another start meanwhile.
+    }
+  }
+}
