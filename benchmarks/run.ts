@@ -62,7 +62,14 @@ const suites: Suite[] = [
     file: 'openapi-startup.ts',
     args: ['github'],
     baseline: 'peer',
-    variants: ['peer', 'headroom-cold', 'headroom-warm', 'headroom-warm-dynamic', 'headroom-floor'],
+    variants: [
+      'peer',
+      'headroom-cold',
+      'headroom-cold-spec',
+      'headroom-warm',
+      'headroom-warm-dynamic',
+      'headroom-floor',
+    ],
     figures: startupFigures,
   },
   {
