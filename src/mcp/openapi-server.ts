@@ -13,6 +13,7 @@ import { SpecCache } from '../openapi/cache.js';
 import type { Credential } from '../openapi/execute.js';
 import type { OperationFilter } from '../openapi/filter.js';
 import { type PreparedApi, prepareCatalog } from '../openapi/prepare.js';
+import { META_INSTRUCTIONS } from '../openapi/tool-definition.js';
 import { formatBytes } from '../util/bytes.js';
 import { createOpenApiCalls } from './openapi-calls.js';
 import { OpenApiTools } from './openapi-tools.js';
@@ -182,9 +183,9 @@ async function serve(
       name: 'headroom-openapi',
       version: options.version,
       instructions:
-        tools.mode === 'dynamic'
+        (tools.mode === 'dynamic'
           ? `Tools for ${title}. Find an operation with search_operations, read its arguments with describe_operation, then run it with call_operation.`
-          : `Tools for ${title}: one tool per API operation.`,
+          : `Tools for ${title}: one tool per API operation.`) + ` ${META_INSTRUCTIONS}`,
       tools,
       ...(calls.resources ? { resources: calls.resources } : {}),
       logger,

@@ -76,17 +76,17 @@ export function toolOutputSchema(
  * The two arguments every operation tool takes besides its own: they shape the answer before the
  * model sees it, so a large response costs only what the model asked for.
  */
+// Short, since every tool repeats them (1,223 times for GitHub); the server's instructions explain
+// them once, with examples.
 export const META_PROPERTIES: Readonly<Record<'_fields' | '_query', JsonObject>> = {
-  _fields: {
-    type: 'array',
-    items: { type: 'string' },
-    description: 'Keep only these fields of the answer (dot paths such as id or user.login).',
-  },
-  _query: {
-    type: 'string',
-    description: "A JMESPath expression applied to the answer, e.g. [?state=='open'].{id: id, title: title}.",
-  },
+  _fields: { type: 'array', items: { type: 'string' }, description: 'Only these fields of the answer' },
+  _query: { type: 'string', description: 'JMESPath over the answer' },
 };
+
+/** What the meta arguments do, for the server's instructions. */
+export const META_INSTRUCTIONS =
+  'Every operation also takes _fields (dot paths to keep, e.g. ["id", "user.login"]) and _query (JMESPath, e.g. [?state==\'open\'].{id: id, title: title}), ' +
+  'which shape the answer before you see it. An answer cut to fit ends with a note: call read_result with its cursor and offset to read on.';
 
 /** `schema` with the meta arguments added, unless the operation has arguments of those names. */
 export function withMetaArguments(schema: JsonObject): JsonObject {
