@@ -4,8 +4,9 @@
  * depth; JSON.parse, which is native and fast, validates and builds each item. Items that lie whole
  * inside one chunk are parsed together in one JSON.parse call, so the per-call cost is paid once
  * per chunk rather than once per item. Only the bytes of one unfinished item are ever carried over.
- * In `raw` mode the same loop hands out each item's bytes instead (a view into the chunk, or the
- * carried pieces joined), for callers that store or forward items without needing their values.
+ * In `raw` mode the same loop hands out where each item's bytes are instead (pushRaw: the byte ranges
+ * of the chunk's whole items, and the one item carried over from earlier chunks), for callers that
+ * store or forward items without needing their values; nothing is allocated per item.
  */
 import { ItemTooLargeError, JsonStreamError } from '../errors.js';
 import { formatBytes } from '../util/bytes.js';
@@ -47,8 +48,26 @@ export interface ScannerLimits {
   maxDepth: number;
 }
 
-/** `parse`: items come out as values. `raw`: as Buffers holding each item's JSON text, unchecked. */
+/** `parse`: items come out as values. `raw`: as bytes holding each item's JSON text, unchecked. */
 export type ScannerMode = 'parse' | 'raw';
+
+/**
+ * The items one raw push completed, in order: `carried` first (when there is one), then the ranges
+ * [starts[k], ends[k]) of the chunk, k < count. Reused by every push: valid until the next one.
+ */
+export interface RawItems {
+  /** The item that began in an earlier chunk and ends in this one: a view of the scanner's carry buffer. */
+  readonly carried: Buffer | undefined;
+  /** The byte offset in the stream where `carried` starts. */
+  readonly carriedAt: number;
+  readonly starts: readonly number[];
+  readonly ends: readonly number[];
+  readonly count: number;
+}
+
+// A carry buffer larger than this is let go once its item is out, so one huge item does not pin memory.
+const KEEP_CARRY_BYTES = 1024 * 1024;
+const MIN_CARRY_BYTES = 8 * 1024;
 
 export class JsonArrayScanner {
   private readonly keys: readonly string[];
@@ -65,9 +84,11 @@ export class JsonArrayScanner {
   private scalar = false;
   private skip = 0; // bytes to skip at the next chunk's start: the rest of an escape
 
-  // The unfinished item carried between chunks.
-  private pieces: Buffer[] = [];
-  private pieceBytes = 0;
+  // The unfinished item carried between chunks, copied into a buffer reused from item to item. Two
+  // take turns: the item handed out of a chunk must outlive the start of the next one in that chunk.
+  private carryBuf: Buffer | undefined;
+  private spareBuf: Buffer | undefined;
+  private carryLen = 0;
   private itemStart = 0;
 
   // SEEK state.
@@ -79,14 +100,24 @@ export class JsonArrayScanner {
   private seenKeys: string[] = [];
   private arrayStart = 0;
 
-  // Items of the current chunk that can be parsed together.
+  // Items that lie whole in the current chunk: [starts[k], ends[k]) for k < count. The arrays are
+  // overwritten rather than emptied, so once grown they are not allocated again.
   private starts: number[] = [];
   private ends: number[] = [];
+  private count = 0;
+  private readonly batch: {
+    carried: Buffer | undefined;
+    carriedAt: number;
+    starts: number[];
+    ends: number[];
+    count: number;
+  };
 
   constructor(keys: readonly string[], limits: ScannerLimits, mode: ScannerMode = 'parse') {
     this.keys = keys;
     this.limits = limits;
     this.raw = mode === 'raw';
+    this.batch = { carried: undefined, carriedAt: 0, starts: this.starts, ends: this.ends, count: 0 };
   }
 
   get items(): number {
@@ -99,14 +130,42 @@ export class JsonArrayScanner {
 
   /**
    * Scans one chunk and appends the items it completes to `out`. In raw mode they are Buffers that
-   * may be views into `chunk`: copy them before changing the chunk or keeping them for long.
+   * may be views into `chunk`: copy them before changing the chunk or keeping them for long. pushRaw
+   * does the same without a Buffer per item.
    */
   push(chunk: Buffer, out: unknown[]): void {
+    if (this.raw) {
+      const { carried, starts, ends, count } = this.pushRaw(chunk);
+      // A copy: the carry buffer is reused by later pushes.
+      if (carried) out.push(Buffer.from(carried));
+      for (let k = 0; k < count; k++) out.push(chunk.subarray(starts[k], ends[k]));
+      return;
+    }
+    this.scan(chunk, out);
+    const count = this.count;
+    if (count === 0) return;
+    // parseItems reads the arrays' lengths.
+    this.starts.length = count;
+    this.ends.length = count;
+    parseItems(chunk, this.starts, this.ends, out, this.offset - chunk.length, this.itemCount - count);
+  }
+
+  /** Raw mode: scans one chunk and says where the items it completes are. */
+  pushRaw(chunk: Buffer): RawItems {
+    if (!this.raw) throw new TypeError('JsonArrayScanner.pushRaw: the scanner was made for parse mode');
+    const batch = this.batch;
+    batch.carried = undefined;
+    this.scan(chunk, undefined);
+    batch.count = this.count;
+    return batch;
+  }
+
+  /** The byte loop over one chunk; items carried over are parsed into `out` (parse) or put on the batch (raw). */
+  private scan(chunk: Buffer, out: unknown[] | undefined): void {
     const n = chunk.length;
     let i = 0;
     if (this.offset === 0 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) i = 3; // UTF-8 BOM
-    this.starts.length = 0;
-    this.ends.length = 0;
+    this.count = 0;
     while (i < n) {
       switch (this.phase) {
         case SEEK:
@@ -148,9 +207,6 @@ export class JsonArrayScanner {
           if (i < n) throw this.error(i, `unexpected ${show(chunk[i])} after the end of the document`);
       }
     }
-    if (this.starts.length > 0 && this.raw) this.sliceItems(chunk, out);
-    else if (this.starts.length > 0)
-      parseItems(chunk, this.starts, this.ends, out, this.offset, this.itemCount - this.starts.length);
     this.offset += n;
   }
 
@@ -213,39 +269,56 @@ export class JsonArrayScanner {
       throw this.error(i, `unexpected ${show(c)} where a value should start`);
   }
 
-  private continueItem(chunk: Buffer, i: number, n: number, out: unknown[]): number {
-    const startInChunk = this.pieces.length === 0 ? this.itemStart - this.offset : 0;
+  private continueItem(chunk: Buffer, i: number, n: number, out: unknown[] | undefined): number {
+    const carried = this.carryLen > 0;
+    const startInChunk = carried ? 0 : this.itemStart - this.offset;
     const end = this.scanValue(chunk, i, n);
     if (end < 0) {
-      this.carry(chunk.subarray(Math.max(0, startInChunk), n));
+      this.carry(chunk, Math.max(0, startInChunk), n);
       return n;
     }
     this.phase = AFTER;
-    if (this.pieces.length === 0) {
+    if (!carried) {
       this.checkItemSize(end - startInChunk);
-      this.starts.push(startInChunk);
-      this.ends.push(end);
+      this.starts[this.count] = startInChunk;
+      this.ends[this.count] = end;
+      this.count++;
     } else {
-      this.carry(chunk.subarray(0, end));
-      const whole = Buffer.concat(this.pieces, this.pieceBytes);
-      this.pieces = [];
-      this.pieceBytes = 0;
-      out.push(this.raw ? whole : parseOne(whole, 0, whole.length, this.itemStart, this.itemCount));
+      this.carry(chunk, 0, end);
+      this.handOutCarried(out);
     }
     this.itemCount++;
     return end;
   }
 
-  private sliceItems(chunk: Buffer, out: unknown[]): void {
-    const { starts, ends } = this;
-    for (let k = 0; k < starts.length; k++) out.push(chunk.subarray(starts[k], ends[k]));
+  /** Keeps a copy of an unfinished item's bytes, so the chunk they came from can be freed. */
+  private carry(chunk: Buffer, from: number, to: number): void {
+    const length = this.carryLen + (to - from);
+    this.checkItemSize(length);
+    let buf = this.carryBuf;
+    if (!buf || buf.length < length) {
+      const grown = Buffer.allocUnsafeSlow(Math.max(length, 2 * (buf?.length ?? 0), MIN_CARRY_BYTES));
+      if (buf) buf.copy(grown, 0, 0, this.carryLen);
+      buf = grown;
+      this.carryBuf = grown;
+    }
+    chunk.copy(buf, this.carryLen, from, to);
+    this.carryLen = length;
   }
 
-  /** Keeps a copy of an unfinished item's bytes, so the chunk they came from can be freed. */
-  private carry(bytes: Buffer): void {
-    this.checkItemSize(this.pieceBytes + bytes.length);
-    this.pieces.push(Buffer.from(bytes));
-    this.pieceBytes += bytes.length;
+  /** The carried item is complete: parsed into `out`, or (raw) a view on the batch. */
+  private handOutCarried(out: unknown[] | undefined): void {
+    const buf = this.carryBuf as Buffer;
+    const length = this.carryLen;
+    this.carryLen = 0;
+    this.carryBuf = this.spareBuf;
+    this.spareBuf = buf.length > KEEP_CARRY_BYTES ? undefined : buf;
+    if (out) {
+      out.push(parseOne(buf, 0, length, this.itemStart, this.itemCount));
+      return;
+    }
+    this.batch.carried = buf.subarray(0, length);
+    this.batch.carriedAt = this.itemStart;
   }
 
   private checkItemSize(bytes: number): void {

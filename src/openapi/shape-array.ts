@@ -1,11 +1,13 @@
 /**
  * A JSON array streamed: at the top of the body, or at a path of keys inside an object too large to
  * parse. The first page is the items that fit; the rest go to the spill as they arrive. Without
- * `_fields`/`_query` the items are not parsed at all past the first page: the scanner hands out
- * their bytes, which the spill writer stores as lines (its copy with CR and LF turned to spaces).
+ * `_fields`/`_query` the items are not parsed at all past the first page: the scanner says where
+ * each chunk's items are, and the spill writer copies those ranges as lines (CR and LF turned to
+ * spaces), with no object per item: at a million items a second, per-item garbage is what makes
+ * the young generation, and so the process, grow.
  */
 import { JsonStreamError } from '../errors.js';
-import { JsonArrayScanner } from '../memory/json-array-scanner.js';
+import { JsonArrayScanner, type RawItems } from '../memory/json-array-scanner.js';
 import { itemError } from '../memory/json-parse.js';
 import { formatJsonPath } from '../memory/json-path.js';
 import { DEFAULT_MAX_DEPTH, DEFAULT_MAX_ITEM_BYTES } from '../memory/json-stream.js';
@@ -50,7 +52,6 @@ export async function shapeArray(
   let writer: SpillWriter | undefined;
   let why: string | undefined;
   let chunkStart = 0;
-  let chunk: Buffer | undefined;
 
   const build = (final: boolean, error?: Error) => {
     const shown = page.length;
@@ -58,7 +59,7 @@ export async function shapeArray(
     const notes: string[] = preface ? [preface] : [];
     if (fitNotes.length > 0)
       notes.push(`Item 0 alone is larger than the response budget and was cut: ${fitNotes.join('; ')}.`);
-    const range = shown === 1 ? 'Item 0' : `Items 0-${shown - 1}`;
+    const range = shown === 1 ? 'Item 0' : `Items 0-${count(shown - 1)}`;
     if (full && writer && total !== undefined) {
       notes.push(
         `${range} of ${count(total)} shown (${sizeSoFar(ctx, true)}). The rest is ${keptFor(ctx)}: ${readHint(writer.cursor, shown)}.`,
@@ -115,34 +116,63 @@ export async function shapeArray(
 
   const accept = async (items: unknown[]): Promise<void> => {
     for (const item of items) {
-      if (!full && onFirstPage(raw ? parseRaw(item as Buffer) : item)) continue;
+      if (!full && onFirstPage(item)) continue;
       produced++;
       if (!writer) continue;
-      const pending = writer.writeItem(raw ? (item as Buffer) : (JSON.stringify(item) ?? 'null'));
+      const pending = writer.writeItem(JSON.stringify(item) ?? 'null');
       if (pending) await pending;
     }
   };
 
-  const parseRaw = (item: Buffer): unknown => {
-    const text = item.toString('utf8');
+  /** One item in raw mode, parsed for the first page or else written as it is. */
+  const acceptOne = (bytes: Buffer, start: number, end: number, at: number): Promise<void> | void => {
+    if (!full && onFirstPage(parseRaw(bytes, start, end, at))) return;
+    produced++;
+    return writer?.writeItem(start === 0 && end === bytes.length ? bytes : bytes.subarray(start, end));
+  };
+
+  /** A chunk's items in raw mode: parsed while the first page fills, then handed to the spill as ranges. */
+  const acceptRaw = async (items: RawItems, chunk: Buffer): Promise<void> => {
+    const { carried, starts, ends, count } = items;
+    if (carried) {
+      const pending = acceptOne(carried, 0, carried.length, items.carriedAt);
+      if (pending) await pending;
+    }
+    let k = 0;
+    for (; k < count && !full; k++) {
+      const start = starts[k] as number;
+      const pending = acceptOne(chunk, start, ends[k] as number, chunkStart + start);
+      if (pending) await pending;
+    }
+    if (k >= count) return;
+    produced += count - k;
+    const pending = writer?.writeItems(chunk, starts, ends, k, count);
+    if (pending) await pending;
+  };
+
+  const parseRaw = (bytes: Buffer, start: number, end: number, at: number): unknown => {
+    const text = bytes.toString('utf8', start, end);
     try {
       return JSON.parse(text);
     } catch (cause) {
-      // A view into the chunk has an exact offset; an item carried over from earlier chunks ends in this one.
-      const inChunk = chunk && item.buffer === chunk.buffer ? item.byteOffset - chunk.byteOffset : 0;
-      throw itemError(text, chunkStart + inChunk, `item ${produced} of ${path}`, cause);
+      throw itemError(text, at, `item ${produced} of ${path}`, cause);
     }
   };
 
   const loop = async (): Promise<void> => {
     try {
       for (;;) {
-        chunk = await body.next();
+        const chunk = await body.next();
         if (!chunk) break;
         if (!full) head.keep(chunk);
-        const out: unknown[] = [];
-        scanner.push(chunk, out);
-        if (out.length > 0) await accept(raw ? out : transform(out));
+        if (raw) {
+          const items = scanner.pushRaw(chunk);
+          if (items.carried || items.count > 0) await acceptRaw(items, chunk);
+        } else {
+          const out: unknown[] = [];
+          scanner.push(chunk, out);
+          if (out.length > 0) await accept(transform(out));
+        }
         chunkStart += chunk.length;
         // Without a spill there is nothing to read on for once the answer is out.
         if (answer.published && !writer) return;

@@ -79,6 +79,36 @@ export class FileSpillWriter implements SpillWriter {
     this.itemsInBuffer++;
   }
 
+  /**
+   * The items at [starts[k], ends[k]) of `chunk`, for `from` <= k < `to`, as writeItem would write
+   * them one by one, but without a Buffer, string or closure per item: each run of items that fits
+   * the buffer is copied in one go (separators included), its CR and LF bytes found with indexOf,
+   * and the items are then moved together over the separators, each followed by LF.
+   */
+  writeItems(
+    chunk: Buffer,
+    starts: readonly number[],
+    ends: readonly number[],
+    from: number,
+    to: number,
+  ): Promise<void> | void {
+    this.check();
+    let k = from;
+    while (k < to) {
+      const first = (ends[k] as number) - (starts[k] as number) + 1;
+      if (first > BUFFER_BYTES - this.pos && this.pos > 0) {
+        const next = k;
+        return this.flushCurrent().then(() => this.writeItems(chunk, starts, ends, next, to));
+      }
+      if (first > BUFFER_BYTES) {
+        const next = k + 1;
+        const pending = this.writeItem(chunk.subarray(starts[k], ends[k]));
+        return Promise.resolve(pending).then(() => this.writeItems(chunk, starts, ends, next, to));
+      }
+      k = this.copyRun(chunk, starts, ends, k, to);
+    }
+  }
+
   write(bytes: Buffer): Promise<void> | void {
     this.check();
     if (!this.ledger.reserve(this.entry, bytes.length)) throw this.full();
@@ -145,6 +175,67 @@ export class FileSpillWriter implements SpillWriter {
       this.buffers[this.current] = buf;
     }
     return buf;
+  }
+
+  /**
+   * Copies items `k`, `k + 1`, ... whose bytes, from item k's start to their end, fit what is left of
+   * the buffer (item k always does); returns the index of the first item not copied. Throws when
+   * the disk budget runs out, after copying the items before the one that did not fit.
+   */
+  private copyRun(
+    chunk: Buffer,
+    starts: readonly number[],
+    ends: readonly number[],
+    k: number,
+    to: number,
+  ): number {
+    const room = BUFFER_BYTES - this.pos;
+    const spanStart = starts[k] as number;
+    let m = k;
+    let full = false;
+    // Counted item by item, so that a spill that runs out of budget is cut at the same item as writeItem.
+    while (m < to && (ends[m] as number) - spanStart + 1 <= room) {
+      const need = (ends[m] as number) - (starts[m] as number) + 1;
+      if (!this.ledger.reserve(this.entry, need)) {
+        full = true;
+        break;
+      }
+      if (this.items % CHECKPOINT_EVERY === 0) this.entry.checkpoints.push(this.accepted);
+      this.items++;
+      this.accepted += need;
+      m++;
+    }
+    if (m > k) this.placeRun(chunk, starts, ends, k, m);
+    if (full) throw this.full();
+    return m;
+  }
+
+  /** Puts items [k, m), already counted, into the buffer: one copy, then blanks, moves and LFs. */
+  private placeRun(
+    chunk: Buffer,
+    starts: readonly number[],
+    ends: readonly number[],
+    k: number,
+    m: number,
+  ): void {
+    const buf = this.buffer();
+    const base = this.pos;
+    const spanStart = starts[k] as number;
+    const spanEnd = ends[m - 1] as number;
+    chunk.copy(buf, base, spanStart, spanEnd);
+    blankInCopy(chunk, spanStart, spanEnd, buf, base, LF);
+    blankInCopy(chunk, spanStart, spanEnd, buf, base, CR);
+    // Separators (a comma, maybe whitespace) lie between the items: close the gaps, end each with LF.
+    let at = base;
+    for (let j = k; j < m; j++) {
+      const source = base + (starts[j] as number) - spanStart;
+      const length = (ends[j] as number) - (starts[j] as number);
+      if (source !== at) buf.copyWithin(at, source, source + length);
+      at += length;
+      buf[at++] = LF;
+    }
+    this.pos = at;
+    this.itemsInBuffer += m - k;
   }
 
   private copyIn(bytes: Buffer, from: number): Promise<void> | void {
@@ -217,12 +308,23 @@ export class FileSpillWriter implements SpillWriter {
 
 /** Replaces the CR and LF bytes of `source`, copied to `target` at `at`, with spaces. */
 function blankLineBreaks(source: Buffer, target: Buffer, at: number): void {
-  for (const byte of [LF, CR]) {
-    let i = source.indexOf(byte);
-    while (i >= 0) {
-      target[at + i] = SPACE;
-      i = source.indexOf(byte, i + 1);
-    }
+  blankInCopy(source, 0, source.length, target, at, LF);
+  blankInCopy(source, 0, source.length, target, at, CR);
+}
+
+/** Where `source` has `byte` in [from, to), puts a space in `target`, which holds that range at `at`. */
+function blankInCopy(
+  source: Buffer,
+  from: number,
+  to: number,
+  target: Buffer,
+  at: number,
+  byte: number,
+): void {
+  let i = source.indexOf(byte, from);
+  while (i >= 0 && i < to) {
+    target[at + i - from] = SPACE;
+    i = source.indexOf(byte, i + 1);
   }
 }
 

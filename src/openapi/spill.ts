@@ -47,6 +47,18 @@ export interface SpillWriter {
    * whitespace), so each value is one line. Await what it returns: that is the back-pressure.
    */
   writeItem(line: Buffer | string): Promise<void> | void;
+  /**
+   * items: the JSON values at [starts[k], ends[k]) of `chunk`, for `from` <= k < `to`, written as
+   * writeItem would write each, without an object per item. The ranges are read before it returns
+   * or, when it returns a promise, until that settles.
+   */
+  writeItems(
+    chunk: Buffer,
+    starts: readonly number[],
+    ends: readonly number[],
+    from: number,
+    to: number,
+  ): Promise<void> | void;
   /** text and binary: the next bytes. */
   write(bytes: Buffer): Promise<void> | void;
   finish(): Promise<void>;

@@ -387,6 +387,22 @@ describe('shapeResponse: other JSON', () => {
     assert.ok(new JsonStreamError('x', 1));
   });
 
+  it('names the exact byte of invalid JSON in an item that spans chunks', async () => {
+    // Past the first KiB (read whole to sniff), so the broken item is carried from one chunk to the next.
+    const filler = Array.from({ length: 40 }, (_, k) => JSON.stringify({ filler: k, pad: 'p'.repeat(20) }));
+    const bytes = Buffer.from(`[${filler.join(',')},{"x": tru},4]`);
+    const start = bytes.indexOf('{"x"');
+    assert.ok(start > 1100);
+    for (const split of [start + 1, start + 5, start + 9]) {
+      const shaped = await shape([bytes.subarray(0, split), bytes.subarray(split)], { budgetBytes: 100_000 });
+      assert.match(
+        texts(shaped)[1] as string,
+        new RegExp(`invalid JSON at byte ${start + 6} in item 40 of \\$ \\(which starts at byte ${start}\\)`),
+        `split at ${split}`,
+      );
+    }
+  });
+
   it('sniffs JSON and text behind generic media types', async () => {
     const json = await shape([Buffer.from('\ufeff [1,2,3]')], { mediaType: 'application/octet-stream' });
     assert.deepEqual(texts(json), ['[1,2,3]']);

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { AbortedError, CursorError, SpillFullError, ToolArgumentError } from '../../src/errors.js';
+import { JsonArrayScanner } from '../../src/memory/json-array-scanner.js';
 import { type SpillPage, SpillStore, type SpillWriter } from '../../src/openapi/spill.js';
 
 const root = mkdtempSync(join(tmpdir(), 'headroom-spill-test-'));
@@ -428,3 +429,125 @@ async function diskBytes(folder: string): Promise<number> {
   for (const name of readdirSync(folder)) total += (await stat(join(folder, name))).size;
   return total;
 }
+
+/** Writes `chunks` of a JSON array as shape-array does in raw mode: carried items one by one, the rest as ranges. */
+async function writeRaw(writer: SpillWriter, chunks: Buffer[], oneByOne = 0): Promise<void> {
+  const scanner = new JsonArrayScanner([], { maxItemBytes: 8 * 1024 * 1024, maxDepth: 64 }, 'raw');
+  let single = oneByOne;
+  for (const chunk of chunks) {
+    const { carried, starts, ends, count } = scanner.pushRaw(chunk);
+    if (carried) await writer.writeItem(carried);
+    // Like the first page: some items of a chunk go alone, the others as a batch from there.
+    let k = 0;
+    for (; k < count && single > 0; k++, single--) await writer.writeItem(chunk.subarray(starts[k], ends[k]));
+    await writer.writeItems(chunk, starts, ends, k, count);
+  }
+  scanner.end();
+}
+
+/** The spill file of a store that holds one entry. */
+function spillFile(spill: SpillStore): Buffer {
+  return readFileSync(join(spill.folder, readdirSync(spill.folder)[0] as string));
+}
+
+function itemsWriter(spill: SpillStore): SpillWriter {
+  return spill.create({ kind: 'items', mediaType: 'application/json', source: 'GET /r', firstIndex: 0 });
+}
+
+describe('SpillWriter.writeItems', () => {
+  it('writes the same file as writeItem, whichever byte the chunks split at (pretty-printed, CRLF)', async () => {
+    const values = [{ a: 'x,]}"\\', b: [1, { c: null }] }, 'é😀\n', 12.5e3, [], {}, true, null, 'q'];
+    const texts = values.map((value) => JSON.stringify(value, null, 2).replace(/\n/g, '\r\n'));
+    const bytes = Buffer.from(`\r\n[\r\n  ${texts.join(' ,\r\n  ')}\r\n]\r\n`);
+    const reference = store();
+    const one = itemsWriter(reference);
+    for (const text of texts) await one.writeItem(Buffer.from(text));
+    await one.finish();
+    const expected = spillFile(reference);
+    assert.equal(expected.toString().split('\n').length, texts.length + 1);
+    assert.deepEqual(
+      expected
+        .toString()
+        .split('\n')
+        .slice(0, -1)
+        .map((line) => JSON.parse(line)),
+      values,
+    );
+    await reference.close();
+    for (let split = 0; split <= bytes.length; split++) {
+      for (const oneByOne of [0, 2]) {
+        const spill = store();
+        const writer = itemsWriter(spill);
+        await writeRaw(writer, [bytes.subarray(0, split), bytes.subarray(split)], oneByOne);
+        await writer.finish();
+        assert.deepEqual(spillFile(spill), expected, `split at ${split}, ${oneByOne} alone`);
+        await spill.close();
+      }
+    }
+  });
+
+  it('writes the same file and sparse index across buffer flushes and items larger than a buffer', async () => {
+    const huge = JSON.stringify({ huge: 'h'.repeat(1300 * 1024), nl: 'a\nb' }, null, 1);
+    const values = Array.from({ length: 12_000 }, (_, k) =>
+      k === 3001 ? JSON.parse(huge) : { id: k, pad: 'p'.repeat(k % 500), s: 'x\r\ny' },
+    );
+    const texts = values.map((value, k) =>
+      k % 3 === 0 ? JSON.stringify(value, null, 1) : JSON.stringify(value),
+    );
+    const bytes = Buffer.from(`[${texts.join(',')}]`);
+    const reference = store();
+    const one = itemsWriter(reference);
+    for (const text of texts) {
+      const pending = one.writeItem(Buffer.from(text));
+      if (pending) await pending;
+    }
+    await one.finish();
+    const spill = store();
+    const writer = itemsWriter(spill);
+    // Chunks of 4 MiB: the first one's batch holds more than a buffer, the huge item included whole.
+    const size = 4 * 1024 * 1024;
+    assert.ok(bytes.length > size && bytes.indexOf('"nl"') < size);
+    const chunks: Buffer[] = [];
+    for (let i = 0; i < bytes.length; i += size) chunks.push(bytes.subarray(i, i + size));
+    await writeRaw(writer, chunks);
+    await writer.finish();
+    assert.ok(spillFile(spill).equals(spillFile(reference)), 'the same bytes');
+    // Reads start at the sparse index's checkpoints: the same pages mean the same index.
+    for (const offset of [0, 255, 256, 2999, 3001, 3002, 5888, 11_999]) {
+      const a = await reference.read(one.cursor, offset, 30_000);
+      const b = await spill.read(writer.cursor, offset, 30_000);
+      assert.deepEqual({ ...b, text: b.text.length }, { ...a, text: a.text.length }, `offset ${offset}`);
+      assert.equal(b.text, a.text);
+    }
+    await reference.close();
+    await spill.close();
+  });
+
+  it('stops at the same item as writeItem when the disk budget runs out inside a batch', async () => {
+    const texts = Array.from({ length: 500 }, (_, k) => JSON.stringify({ id: k, pad: 'p'.repeat(50) }));
+    const bytes = Buffer.from(`[${texts.join(', ')}]`);
+    const results: Array<{ file: Buffer; error: unknown; page: SpillPage }> = [];
+    for (const batch of [false, true]) {
+      const spill = store({ maxBytes: 20_000 });
+      const writer = itemsWriter(spill);
+      let error: unknown;
+      try {
+        if (batch) await writeRaw(writer, [bytes.subarray(0, 9000), bytes.subarray(9000)]);
+        else for (const text of texts) await writer.writeItem(Buffer.from(text));
+      } catch (caught) {
+        error = caught;
+        await writer.fail(caught as Error);
+      }
+      const page = await spill.read(writer.cursor, 0, 100_000);
+      results.push({ file: spillFile(spill), error, page });
+      await spill.close();
+    }
+    const [one, many] = results as [(typeof results)[0], (typeof results)[0]];
+    assert.ok(one.error instanceof SpillFullError);
+    assert.ok(many.error instanceof SpillFullError);
+    assert.equal((many.error as Error).message, (one.error as Error).message);
+    assert.match(one.page.error as string, /cut at item \d+ because the spill store's disk budget/);
+    assert.deepEqual(many.page, one.page);
+    assert.ok(many.file.equals(one.file));
+  });
+});
