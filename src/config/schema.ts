@@ -196,7 +196,8 @@ const calls = {
   allowCrossOriginRedirects: bool()
     .default(false)
     .describe("Follow redirects to another origin than the API's (credentials are not sent along)."),
-  connectionsPerOrigin: int({ min: 1 }).default(16).describe('Most open connections to one API origin.'),
+  // A response being spilled holds its connection until its body ends, so calls in flight need room.
+  connectionsPerOrigin: int({ min: 1 }).default(64).describe('Most open connections to one API origin.'),
   spill: bool()
     .default(true)
     .describe('Keep the part of a response that does not fit on disk for read_result.'),

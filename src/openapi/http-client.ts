@@ -32,7 +32,7 @@ export interface HttpClientOptions {
   maxResponseBytes?: number;
   /** Decoded / encoded bytes, checked once the decoded size passes 1 MiB. Default 200. */
   maxDecompressionRatio?: number;
-  /** Default 16. */
+  /** Default 64: a response being spilled holds its connection until its body ends. */
   connectionsPerOrigin?: number;
 }
 
@@ -49,7 +49,7 @@ export const DEFAULT_HTTP_CLIENT_OPTIONS: Readonly<ResolvedHttpClientOptions> = 
   allowCrossOriginRedirects: false,
   maxResponseBytes: 1024 ** 3,
   maxDecompressionRatio: 200,
-  connectionsPerOrigin: 16,
+  connectionsPerOrigin: 64,
 });
 
 /** Pool figures of one origin. */

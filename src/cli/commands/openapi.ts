@@ -141,6 +141,12 @@ const CALL_OPTIONS: readonly OptionSpec[] = [
     'openapi.allowCrossOriginRedirects',
     "Follow redirects away from the API's origin (without credentials).",
   ),
+  option(
+    'connections-per-origin',
+    'openapi.connectionsPerOrigin',
+    'Most open connections to one API origin (default 64).',
+    'N',
+  ),
   {
     ...option('no-spill', 'openapi.spill', 'Do not keep cut responses on disk (no read_result).'),
     negates: true,
