@@ -182,10 +182,11 @@ async function serve(
     createMcpServer({
       name: 'headroom-openapi',
       version: options.version,
-      instructions:
-        (tools.mode === 'dynamic'
+      instructions: `${
+        tools.mode === 'dynamic'
           ? `Tools for ${title}. Find an operation with search_operations, read its arguments with describe_operation, then run it with call_operation.`
-          : `Tools for ${title}: one tool per API operation.`) + ` ${META_INSTRUCTIONS}`,
+          : `Tools for ${title}: one tool per API operation.`
+      } ${META_INSTRUCTIONS}`,
       tools,
       ...(calls.resources ? { resources: calls.resources } : {}),
       logger,

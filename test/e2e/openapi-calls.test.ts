@@ -282,7 +282,10 @@ describe('structured output (--structured-output)', { timeout: 60_000 }, () => {
     assert.equal(one.isError, undefined, text(one));
     assert.equal(one.structuredContent?.truncated, false);
     assert.equal(one.structuredContent?.result?.id, 7);
-    const many = (await server.client.callTool({ name: 'listItems', arguments: { count: 500 } })) as Result & {
+    const many = (await server.client.callTool({
+      name: 'listItems',
+      arguments: { count: 500 },
+    })) as Result & {
       structuredContent?: { result?: unknown[]; truncated: boolean; cursor?: string };
     };
     assert.equal(many.structuredContent?.truncated, true);
