@@ -5,6 +5,7 @@
  * is never trusted: it is reported and rebuilt. The folder is bounded: past its byte limit the least
  * recently used entries go.
  */
+import { isAscii } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import {
   mkdirSync,
@@ -22,7 +23,8 @@ import { promisify } from 'node:util';
 import { brotliCompress, brotliDecompressSync, constants } from 'node:zlib';
 
 const compress = promisify(brotliCompress);
-const FORMAT = 2;
+// 3: the entry's JSON text is ASCII (see `asciiJson`).
+const FORMAT = 3;
 const SUFFIX = '.catalog.br';
 const STAMP = '.stamp';
 
@@ -65,7 +67,9 @@ export class SpecCache {
     }
     let entry: { format?: unknown; key?: unknown; value?: T };
     try {
-      entry = JSON.parse(brotliDecompressSync(compressed).toString('utf8'));
+      const text = brotliDecompressSync(compressed);
+      // Latin-1 of ASCII bytes is the same text, and decoding it is a copy rather than a UTF-8 walk.
+      entry = JSON.parse(text.toString(isAscii(text) ? 'latin1' : 'utf8'));
     } catch (error) {
       return { hit: false, reason: 'corrupt', detail: (error as Error).message };
     }
@@ -89,7 +93,7 @@ export class SpecCache {
 
   /** Writes an entry atomically (temp file, then rename), then trims the folder to its limit. */
   async write(key: string, value: unknown): Promise<void> {
-    const body = Buffer.from(JSON.stringify({ format: FORMAT, key, value }));
+    const body = Buffer.from(asciiJson({ format: FORMAT, key, value }), 'latin1');
     // Quality 5: most of the ratio of higher levels at a fraction of their time.
     const compressed = await compress(body, {
       params: { [constants.BROTLI_PARAM_QUALITY]: 5, [constants.BROTLI_PARAM_SIZE_HINT]: body.length },
@@ -150,4 +154,17 @@ export class SpecCache {
       if (total > this.maxBytes) unlinkSync(join(this.dir, entry.name));
     }
   }
+}
+
+/**
+ * JSON text with every non-ASCII character escaped (`\u00fc`). A handful of curly quotes in a spec
+ * would otherwise make V8 hold the whole entry as a two-byte string, which decodes and parses
+ * slower on a warm start (GitHub's 3.2 MB catalog has 157 such characters; a warm start in dynamic
+ * mode, which is mostly this read, took about 40 ms less in interleaved runs).
+ */
+function asciiJson(value: unknown): string {
+  return JSON.stringify(value).replace(
+    /[\u0080-\uffff]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }

@@ -3,6 +3,7 @@
  * with a cache: warm starts, corrupt entries rebuilt and rewritten, changed specs never served stale.
  */
 import assert from 'node:assert/strict';
+import { isAscii } from 'node:buffer';
 import {
   copyFileSync,
   existsSync,
@@ -17,7 +18,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { brotliCompressSync } from 'node:zlib';
+import { brotliCompressSync, brotliDecompressSync } from 'node:zlib';
 import { SpecCache } from '../../src/openapi/cache.js';
 import { type PrepareOptions, prepareCatalog } from '../../src/openapi/prepare.js';
 import type { Catalog } from '../../src/openapi/types.js';
@@ -48,6 +49,22 @@ describe('SpecCache', () => {
     // No temp file is left behind; the entry is compressed.
     assert.deepEqual(readdirSync(dir), ['k1.catalog.br']);
     assert.ok(statSync(cache.fileFor('k1')).size < JSON.stringify(value).length);
+  });
+
+  it('stores the entry as ASCII JSON and reads non-ASCII text back exactly', async () => {
+    const dir = tempDir();
+    const cache = new SpecCache({ dir });
+    const value = { text: 'curly ’quotes’, ü, 日本, 😀, lone \ud800 end', ascii: 'plain', n: [1.5, -2] };
+    await cache.write('k', value);
+    const stored = brotliDecompressSync(readFileSync(cache.fileFor('k')));
+    assert.ok(isAscii(stored), 'the stored JSON text is ASCII');
+    assert.match(stored.toString('latin1'), /\\u2019quotes\\u2019/);
+    assert.deepEqual(cache.read('k'), { hit: true, value });
+    // An entry whose text is raw UTF-8 (as written before) still reads correctly.
+    const entry = JSON.parse(stored.toString('latin1'));
+    writeFileSync(cache.fileFor('k'), brotliCompressSync(Buffer.from(JSON.stringify(entry), 'utf8')));
+    assert.equal(isAscii(brotliDecompressSync(readFileSync(cache.fileFor('k')))), false);
+    assert.deepEqual(cache.read('k'), { hit: true, value });
   });
 
   it('defaults to $XDG_CACHE_HOME/headroom', () => {
