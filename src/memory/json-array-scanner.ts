@@ -349,11 +349,7 @@ export class JsonArrayScanner {
     const maxDepth = this.limits.maxDepth;
     for (;;) {
       if (inString) {
-        while (i < n) {
-          const c = chunk[i] as number;
-          if (c === QUOTE) break;
-          i += c === BACKSLASH ? 2 : 1;
-        }
+        i = stringEnd(chunk, i, n);
         if (i >= n) {
           this.skip = i - n;
           this.depth = depth;
@@ -566,4 +562,23 @@ function isScalarStart(c: number): boolean {
 function show(c: number | undefined): string {
   if (c === undefined) return 'end of input';
   return c >= 0x20 && c < 0x7f ? `'${String.fromCharCode(c)}'` : `byte 0x${c.toString(16).padStart(2, '0')}`;
+}
+
+/**
+ * Where the string that is open at `i` ends: the index of its closing quote, or, when it goes on
+ * past the chunk, `n` (or `n + 1` when the chunk ends inside an escape, whose second byte starts
+ * the next chunk). Strings are most of the bytes of typical JSON, so the quotes are found with
+ * native indexOf rather than byte by byte; a quote is escaped when an odd run of backslashes
+ * stands right before it (the run cannot reach back past `i`, where no escape is open).
+ */
+function stringEnd(chunk: Buffer, i: number, n: number): number {
+  for (;;) {
+    const quote = chunk.indexOf(QUOTE, i);
+    const stop = quote < 0 || quote >= n ? n : quote;
+    let run = 0;
+    while (stop - run - 1 >= i && chunk[stop - run - 1] === BACKSLASH) run++;
+    if (stop === n) return run % 2 === 1 ? n + 1 : n;
+    if (run % 2 === 0) return stop;
+    i = stop + 1;
+  }
 }
