@@ -156,7 +156,10 @@ async function concurrent(
       const result = value.result as { isError?: boolean; content?: Array<{ text?: string }> } | undefined;
       if (result && !result.isError) ok++;
       else if (/overloaded|memory pressure|circuit/i.test(JSON.stringify(value))) overloaded++;
-      else failed++;
+      else {
+        failed++;
+        process.stderr.write(`failed: ${JSON.stringify(value).slice(0, 400)}\n`);
+      }
     }
     await upstream.responsesEnded(ok, 300_000);
     const allMs = performance.now() - start;

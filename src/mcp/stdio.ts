@@ -26,6 +26,9 @@ export interface ServeStdioOptions {
   signal?: AbortSignal;
 }
 
+/** Listeners stdout may carry: two per answer waiting for the pipe. */
+const MAX_PENDING_WRITES = 1000;
+
 /**
  * Serves MCP over stdio until stdin closes (or `signal` fires). A factory serves both protocol
  * eras, since the SDK needs a fresh instance once the first message shows which era the client
@@ -38,7 +41,13 @@ export async function serveStdio(
 ): Promise<void> {
   if (options.signal?.aborted) return;
   const logger = options.logger?.child({ component: 'mcp-stdio' });
-  const wire = new StdioServerTransport(options.stdin, options.stdout);
+  const stdout = options.stdout ?? process.stdout;
+  // The SDK's transport adds a 'drain' and an 'error' listener to stdout for every message that
+  // waits for the pipe; a few dozen concurrent large answers pass Node's default of 10 and print a
+  // false "possible memory leak" warning. Each waiting message is an answer in flight, so the
+  // count stays bounded by the requests the client has open.
+  if (stdout.getMaxListeners() < MAX_PENDING_WRITES) stdout.setMaxListeners(MAX_PENDING_WRITES);
+  const wire = new StdioServerTransport(options.stdin, stdout);
   const ended = new Promise<void>((resolve) => {
     const observed = new ClosingObserver(wire, resolve);
     const onerror = (error: Error) => logger?.warn('MCP stdio error', { error: error.message });
