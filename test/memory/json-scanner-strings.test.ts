@@ -6,14 +6,7 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { StreamingJsonProcessor } from '../../src/memory/json-stream.js';
-
-function random(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state * 1103515245 + 12345) & 0x7fffffff;
-    return state / 0x7fffffff;
-  };
-}
+import { seededRandom } from '../util/random.js';
 
 const PIECES = ['a', '\\', '"', '\\\\', '\\"', 'é', '\n', '{', ']', ','];
 
@@ -37,7 +30,7 @@ async function scan(bytes: Buffer, size: number): Promise<unknown[]> {
 }
 
 it('agrees with JSON.parse on strings full of quotes and backslashes, at every chunk size', async () => {
-  const next = random(7);
+  const next = seededRandom(7);
   for (let round = 0; round < 60; round++) {
     const expected = values(next);
     const bytes = Buffer.from(JSON.stringify(expected));

@@ -1,18 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { fitJson, fitText, INDENT_BELOW_BYTES, MAX_DEPTH } from '../../src/openapi/fit.js';
-
-/** mulberry32: a small seeded generator, so that a failure can be replayed. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../util/random.js';
 
 const PIECES = ['a', 'bc', 'é', '€', '😀', '\n', '"', '\\', ' ', 'x'.repeat(30), '\u0001'];
 
@@ -177,7 +166,7 @@ describe('fitJson', () => {
   });
 
   it('always gives valid JSON within the budget, and cuts only when needed (random values and budgets)', () => {
-    const next = random(2024);
+    const next = seededRandom(2024);
     let cut = 0;
     for (let round = 0; round < 400; round++) {
       const value = randomValue(next, 0);
@@ -233,7 +222,7 @@ describe('fitText', () => {
   });
 
   it('never splits a surrogate pair and always fits (random texts)', () => {
-    const next = random(99);
+    const next = seededRandom(99);
     for (let round = 0; round < 500; round++) {
       const text = randomString(next, 40);
       const budget = Math.floor(next() * 60);

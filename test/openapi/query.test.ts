@@ -2,18 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { QueryError } from '../../src/errors.js';
 import { type CompiledQuery, compileQuery, MAX_QUERY_LENGTH } from '../../src/openapi/query.js';
-
-/** mulberry32: a small seeded generator, so that a failure can be replayed. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../util/random.js';
 
 function pick<T>(next: () => number, options: readonly T[]): T {
   return options[Math.floor(next() * options.length)]!;
@@ -69,7 +58,7 @@ function findCounterexample(
   whole: (items: unknown[]) => unknown,
   batch: (items: unknown[]) => unknown,
 ): string | undefined {
-  const next = random(seed);
+  const next = seededRandom(seed);
   for (let round = 0; round < 60; round++) {
     const items = randomArray(next);
     const expected = outcome(() => JSON.stringify(whole(items)));
@@ -203,7 +192,7 @@ describe('compileQuery: perItem', () => {
   });
 
   it('random expressions classified per item really are', () => {
-    const next = random(42);
+    const next = seededRandom(42);
     const heads = [
       '[*]',
       '[]',
