@@ -240,6 +240,29 @@ describe('headroom openapi calls the API (stdio e2e, loopback upstream)', { time
     assert.match(text(away), /redirect/i);
   });
 
+  it('stops the upstream request when the MCP client cancels the call', async () => {
+    const from = upstream.requests.length;
+    const controller = new AbortController();
+    const call = server.client.callTool({ name: 'getSlow', arguments: {} }, { signal: controller.signal });
+    // Cancel once the request has reached the upstream.
+    await within(
+      (async () => {
+        while (received('/slow', from).length === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+      })(),
+      STEP_MS,
+      'the request reaching the upstream',
+    );
+    controller.abort();
+    await assert.rejects(call);
+    await within(
+      (async () => {
+        while (upstream.closed('/api/slow') === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+      })(),
+      STEP_MS,
+      'the upstream connection closing',
+    );
+  });
+
   it('sends every kind of credential, and never shows a secret', async () => {
     const from = upstream.requests.length;
     for (const name of ['secureKey', 'secureBearer', 'secureBasic', 'secureOauth']) {

@@ -20,6 +20,8 @@ export interface Upstream {
   /** `http://127.0.0.1:PORT` */
   origin: string;
   requests: RecordedRequest[];
+  /** How many responses to `url` (path and query as sent) were cut off before they were complete. */
+  closed(url: string): number;
   close(): Promise<void>;
 }
 
@@ -48,15 +50,14 @@ export interface UpstreamOptions {
 
 export async function startUpstream(options: UpstreamOptions = {}): Promise<Upstream> {
   const requests: RecordedRequest[] = [];
+  const cut = new Map<string, number>();
   const server = createServer((req, res) => {
     const started = performance.now();
-    res.once('close', () =>
-      options.onEnded?.({
-        url: req.url ?? '',
-        complete: res.writableFinished,
-        ms: performance.now() - started,
-      }),
-    );
+    res.once('close', () => {
+      const url = req.url ?? '';
+      if (!res.writableFinished) cut.set(url, (cut.get(url) ?? 0) + 1);
+      options.onEnded?.({ url, complete: res.writableFinished, ms: performance.now() - started });
+    });
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
@@ -75,6 +76,7 @@ export async function startUpstream(options: UpstreamOptions = {}): Promise<Upst
   return {
     origin,
     requests,
+    closed: (url) => cut.get(url) ?? 0,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
@@ -102,6 +104,12 @@ async function route(req: RecordedRequest, res: ServerResponse, origin: string):
   if (path === '/text') return send(res, 200, 'text/plain; charset=utf-8', 'line of text\n'.repeat(size));
   if (path === '/image') return send(res, 200, 'image/png', PNG);
   if (path.startsWith('/items/') && req.method === 'GET') return json(res, 200, item(Number(path.slice(7))));
+  if (path === '/slow') {
+    // Headers now, the body never: a call that only ends when someone cancels it.
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.write('[');
+    return;
+  }
   if (path.startsWith('/fail/')) {
     const status = Number(path.slice(6));
     if (status === 429) res.setHeader('retry-after', '120');
