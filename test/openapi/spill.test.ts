@@ -70,12 +70,7 @@ describe('SpillStore: items', () => {
   it('reads any offset through the sparse index: around checkpoints and at the end', async () => {
     const spill = store();
     const items = records(1000);
-    const writer = spill.create({
-      kind: 'items',
-      mediaType: 'application/json',
-      source: 'GET /r',
-      firstIndex: 0,
-    });
+    const writer = itemsWriter(spill);
     await writeItems(writer, items);
     await writer.finish();
     for (const offset of [0, 1, 255, 256, 257, 511, 512, 700, 999]) {
@@ -92,12 +87,7 @@ describe('SpillStore: items', () => {
 
   it('turns line breaks inside items into spaces, so every item stays one line', async () => {
     const spill = store();
-    const writer = spill.create({
-      kind: 'items',
-      mediaType: 'application/json',
-      source: 'GET /r',
-      firstIndex: 0,
-    });
+    const writer = itemsWriter(spill);
     const pretty = [{ a: 1, b: [1, 2] }, 'x', { c: { d: null } }];
     for (const item of pretty)
       await writer.writeItem(Buffer.from(JSON.stringify(item, null, 2).replace(/\n/g, '\r\n')));
@@ -112,12 +102,7 @@ describe('SpillStore: items', () => {
 
   it('fits an item larger than the page with fitJson and moves on', async () => {
     const spill = store();
-    const writer = spill.create({
-      kind: 'items',
-      mediaType: 'application/json',
-      source: 'GET /r',
-      firstIndex: 0,
-    });
+    const writer = itemsWriter(spill);
     await writeItems(writer, [{ big: 'x'.repeat(5000), list: records(100) }, { small: 1 }]);
     // An item larger than a write buffer goes to the file on its own.
     await writeItems(writer, [{ huge: 'y'.repeat(3 * 1024 * 1024) }, { small: 2 }]);
@@ -136,12 +121,7 @@ describe('SpillStore: items', () => {
 
   it('skips an item that is not valid JSON and says so', async () => {
     const spill = store();
-    const writer = spill.create({
-      kind: 'items',
-      mediaType: 'application/json',
-      source: 'GET /r',
-      firstIndex: 0,
-    });
+    const writer = itemsWriter(spill);
     for (const line of ['1', '{"a": tru}', '3']) await writer.writeItem(Buffer.from(line));
     await writer.finish();
     const page = await spill.read(writer.cursor, 0, 1000);
@@ -251,13 +231,13 @@ describe('SpillStore: limits and lifetime', () => {
     const spill = store({ maxBytes: 30_000, now: () => now });
     const cursors: string[] = [];
     for (let k = 0; k < 3; k++) {
-      const writer = spill.create({ kind: 'text', mediaType: 'text/plain', source: 'GET /t', firstIndex: 0 });
+      const writer = textWriter(spill);
       await writer.write(Buffer.alloc(9000, 0x61 + k));
       await writer.finish();
       cursors.push(writer.cursor);
       now += 10;
     }
-    const writer = spill.create({ kind: 'text', mediaType: 'text/plain', source: 'GET /t', firstIndex: 0 });
+    const writer = textWriter(spill);
     await writer.write(Buffer.alloc(9000, 0x64));
     await writer.finish();
     await assert.rejects(
@@ -275,12 +255,7 @@ describe('SpillStore: limits and lifetime', () => {
   it('expires entries a TTL after they finished (injected clock); the cursor error says to repeat the call', async () => {
     let now = 0;
     const spill = store({ ttlMs: 60_000, now: () => now });
-    const writer = spill.create({
-      kind: 'items',
-      mediaType: 'application/json',
-      source: 'GET /r',
-      firstIndex: 0,
-    });
+    const writer = itemsWriter(spill);
     await writeItems(writer, [1, 2, 3]);
     now = 50_000; // the TTL counts from the end, not the start
     await writer.finish();
@@ -304,7 +279,7 @@ describe('SpillStore: limits and lifetime', () => {
   it('sweep() drops expired entries and their files', async () => {
     let now = 0;
     const spill = store({ ttlMs: 1000, now: () => now });
-    const writer = spill.create({ kind: 'text', mediaType: 'text/plain', source: 'GET /t', firstIndex: 0 });
+    const writer = textWriter(spill);
     await writer.write(Buffer.from('hello'));
     await writer.finish();
     assert.equal(readdirSync(spill.folder).length, 1);
@@ -347,12 +322,9 @@ describe('SpillStore: limits and lifetime', () => {
 
   it('refuses new entries once closed', async () => {
     const spill = store();
-    const writer = spill.create({ kind: 'text', mediaType: 'text/plain', source: 'GET /t', firstIndex: 0 });
+    const writer = textWriter(spill);
     await spill.close();
-    assert.throws(
-      () => spill.create({ kind: 'text', mediaType: 'text/plain', source: 'GET /t', firstIndex: 0 }),
-      AbortedError,
-    );
+    assert.throws(() => textWriter(spill), AbortedError);
     assert.throws(() => writer.write(Buffer.from('x')), AbortedError);
     await writer.finish();
   });
@@ -361,12 +333,7 @@ describe('SpillStore: limits and lifetime', () => {
 describe('SpillStore: readers and writers at the same time', () => {
   it('a reader past the written end waits for more, and returns what there is at the timeout', async () => {
     const spill = store();
-    const writer = spill.create({
-      kind: 'items',
-      mediaType: 'application/json',
-      source: 'GET /r',
-      firstIndex: 0,
-    });
+    const writer = itemsWriter(spill);
     await writeItems(writer, [0, 1]);
     // Still in the writer's buffer: the waiting reader has it flushed.
     const early = await spill.read(writer.cursor, 0, 1000, { waitMs: 100 });
@@ -382,12 +349,7 @@ describe('SpillStore: readers and writers at the same time', () => {
     assert.equal(page.complete, true);
     assert.equal(page.nextOffset, undefined);
 
-    const idle = spill.create({
-      kind: 'items',
-      mediaType: 'application/json',
-      source: 'GET /r',
-      firstIndex: 0,
-    });
+    const idle = itemsWriter(spill);
     const timedOut = await spill.read(idle.cursor, 0, 1000, { waitMs: 50 });
     assert.deepEqual(timedOut, { text: '[]', offset: 0, complete: false, nextOffset: 0 });
     const controller = new AbortController();
@@ -399,12 +361,7 @@ describe('SpillStore: readers and writers at the same time', () => {
 
   it('paces a fast writer by the disk: what is accepted but not on disk stays within two buffers', async () => {
     const spill = store();
-    const writer = spill.create({
-      kind: 'items',
-      mediaType: 'application/json',
-      source: 'GET /r',
-      firstIndex: 0,
-    });
+    const writer = itemsWriter(spill);
     const line = Buffer.from(JSON.stringify({ pad: 'z'.repeat(900) }));
     let worst = 0;
     let awaited = 0;
@@ -452,6 +409,10 @@ function spillFile(spill: SpillStore): Buffer {
 
 function itemsWriter(spill: SpillStore): SpillWriter {
   return spill.create({ kind: 'items', mediaType: 'application/json', source: 'GET /r', firstIndex: 0 });
+}
+
+function textWriter(spill: SpillStore): SpillWriter {
+  return spill.create({ kind: 'text', mediaType: 'text/plain', source: 'GET /t', firstIndex: 0 });
 }
 
 describe('SpillWriter.writeItems', () => {
