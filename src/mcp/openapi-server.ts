@@ -78,11 +78,13 @@ export function apiSources(config: HeadroomConfig, specs: readonly string[]): Ap
   return sources;
 }
 
-/** Prepares every API, within the per-spec and total size budgets. */
-export async function prepareApis(options: OpenApiServerOptions): Promise<PreparedApi[]> {
+/** Prepares every API, in the order of `sources`, within the per-spec and total size budgets. */
+export async function prepareApis(
+  options: OpenApiServerOptions,
+  sources: readonly ApiSource[],
+): Promise<PreparedApi[]> {
   const { config, logger, cwd } = options;
   const o = config.openapi;
-  const sources = apiSources(config, options.specs);
   checkTotalBeforeReading(sources, o.maxTotalSpecSize, cwd);
   const names = uniqueNames(sources);
   const cache = o.cache
@@ -136,8 +138,8 @@ export async function prepareApis(options: OpenApiServerOptions): Promise<Prepar
 /** Prepares the APIs and serves them until stdin closes (stdio), or the signal fires. */
 export async function runOpenApiServer(options: OpenApiServerOptions): Promise<void> {
   const { config, logger } = options;
-  const apis = await prepareApis(options);
   const sources = apiSources(config, options.specs);
+  const apis = await prepareApis(options, sources);
   const limiter = limiterFromConfig(config);
   const calls = createOpenApiCalls({
     config,
@@ -237,7 +239,7 @@ async function cacheWrites(apis: PreparedApi[]): Promise<void> {
   await Promise.all(apis.map((api) => api.cacheWrite));
 }
 
-function checkTotalBeforeReading(sources: ApiSource[], limit: number, cwd: string): void {
+function checkTotalBeforeReading(sources: readonly ApiSource[], limit: number, cwd: string): void {
   const sizes: Array<[string, number]> = [];
   for (const { spec } of sources) {
     if (spec === '-' || /^https?:\/\//i.test(spec)) continue;
@@ -263,7 +265,7 @@ function totalError(sizes: Array<[string, number]>, limit: number): SpecTooLarge
 }
 
 /** Short, unique API names: the given name, else the spec's file name without its extension. */
-function uniqueNames(sources: ApiSource[]): string[] {
+function uniqueNames(sources: readonly ApiSource[]): string[] {
   const taken = new Set<string>();
   return sources.map(({ spec, name }) => {
     const base =

@@ -98,24 +98,20 @@ export class OperationCaller {
     this.validator.validate(op, state.api.catalog.definitions, own);
     const baseUrl = resolveBaseUrl(state.api.catalog.api, op, state.api.baseUrl);
     const auth = this.authFor(state, baseUrl);
-    let response = await this.send(
-      state,
-      auth,
-      op,
-      buildRequest(op, own, baseUrl, { definitions: state.api.catalog.definitions }),
-      signal,
-    );
-    if (response.status === 401 && auth.hasTokens()) {
-      // An OAuth2 token may have been revoked before its expiry: fetch a new one, once.
-      await response.discard();
-      auth.invalidateAll();
-      response = await this.send(
+    const attempt = () =>
+      this.send(
         state,
         auth,
         op,
         buildRequest(op, own, baseUrl, { definitions: state.api.catalog.definitions }),
         signal,
       );
+    let response = await attempt();
+    if (response.status === 401 && auth.hasTokens()) {
+      // An OAuth2 token may have been revoked before its expiry: fetch a new one, once.
+      await response.discard();
+      auth.invalidateAll();
+      response = await attempt();
     }
     const source = `${op.method.toUpperCase()} ${op.path}`;
     if (response.status >= 400) return this.failed(op, source, response, auth);
@@ -142,11 +138,6 @@ export class OperationCaller {
     } finally {
       signal.removeEventListener('abort', cancel);
     }
-  }
-
-  /** Background reads still running (spills being written). */
-  get pendingSpills(): number {
-    return this.background.size;
   }
 
   /** Stops background reads and waits for them to settle. */

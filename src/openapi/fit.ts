@@ -10,6 +10,7 @@
  * down and stops as soon as its size passes the budget, so an attempt costs about the size of the
  * output, not of the input: fitting 50 MB into 100 KB reads only the first 100 KB or so.
  */
+import { formatCount } from '../util/count.js';
 
 export interface FitResult {
   /** JSON text; its UTF-8 length is at most the budget. */
@@ -131,7 +132,7 @@ function finish(attempt: Attempt, budget: number): FitResult {
 function describeCuts(counts: Counts, limits: Limits): string[] {
   const notes: string[] = [];
   if (counts.strings > 0) {
-    notes.push(`${plural(counts.strings, 'string')} shortened to ${format(limits.strings)} characters`);
+    notes.push(`${plural(counts.strings, 'string')} shortened to ${formatCount(limits.strings)} characters`);
   }
   if (counts.arrays > 0) {
     notes.push(`${plural(counts.arrays, 'array')} cut to their first ${first(limits.items, 'item')}`);
@@ -157,7 +158,7 @@ function lastResort(value: unknown, budget: number): FitResult {
         text,
         bytes,
         cut: true,
-        notes: [`the whole ${what} is over the response budget of ${format(budget)} bytes`],
+        notes: [`the whole ${what} is over the response budget of ${formatCount(budget)} bytes`],
       };
     }
   }
@@ -250,7 +251,7 @@ class Trimmer {
       let end = this.limits.strings;
       const last = value.charCodeAt(end - 1);
       if (last >= 0xd800 && last <= 0xdbff) end -= 1;
-      const shortened = `${value.slice(0, end)}…[cut: ${format(value.length - end)} more characters]`;
+      const shortened = `${value.slice(0, end)}…[cut: ${formatCount(value.length - end)} more characters]`;
       // Only when the marker costs less than what it replaces.
       if (shortened.length < value.length) {
         out = shortened;
@@ -283,7 +284,7 @@ class Trimmer {
     if (keep < value.length && !this.over) {
       if (keep > 0) this.add(1);
       this.counts.arrays += 1;
-      out.push(this.marker(`…[${format(value.length - keep)} more items]`));
+      out.push(this.marker(`…[${formatCount(value.length - keep)} more items]`));
     }
     return out;
   }
@@ -313,7 +314,7 @@ class Trimmer {
       while (Object.hasOwn(out, markerKey)) markerKey += '…';
       this.add((written > 0 ? 1 : 0) + this.bytesOf(markerKey) + 1);
       this.counts.objects += 1;
-      setKey(out, markerKey, this.marker(`…[${format(keys.length - keep)} more keys]`));
+      setKey(out, markerKey, this.marker(`…[${formatCount(keys.length - keep)} more keys]`));
     }
     return out;
   }
@@ -373,14 +374,10 @@ export function fitText(text: string, budgetBytes: number): { text: string; byte
   return { text: head.slice(0, read), bytes: written, cut: true };
 }
 
-function format(count: number): string {
-  return count.toLocaleString('en-US');
-}
-
 function first(count: number, singular: string): string {
-  return count === 1 ? singular : `${format(count)} ${singular}s`;
+  return count === 1 ? singular : `${formatCount(count)} ${singular}s`;
 }
 
 function plural(count: number, singular: string, pluralForm = `${singular}s`): string {
-  return `${format(count)} ${count === 1 ? singular : pluralForm}`;
+  return `${formatCount(count)} ${count === 1 ? singular : pluralForm}`;
 }

@@ -173,9 +173,7 @@ export function keptFor(ctx: ShapeContext): string {
   return `kept for ${formatDuration(ctx.options.spill?.ttlMs ?? 0)}`;
 }
 
-export function count(n: number): string {
-  return n.toLocaleString('en-US');
-}
+export { formatCount as count } from '../util/count.js';
 
 /** `1.2 GiB response`, or what has arrived so far. */
 export function sizeSoFar(ctx: ShapeContext, final: boolean): string {

@@ -56,9 +56,11 @@ export class BodyReader {
       this.nextScavenge = this.bytesRead + SCAVENGE_EVERY_BYTES;
       this.scavenge?.();
     }
-    this.limiter?.ensure(
-      `while reading the response of ${this.source} (${formatBytes(this.bytesRead)} read)`,
-    );
+    // check() first: the message is built only when the budget is passed, not for every chunk.
+    if (this.limiter && !this.limiter.check())
+      this.limiter.ensure(
+        `while reading the response of ${this.source} (${formatBytes(this.bytesRead)} read)`,
+      );
     if (chunk.length === 0) return this.next();
     return chunk;
   }

@@ -4,8 +4,10 @@
  * for the disk: so a fast upstream is paced by the disk and memory stays at two buffers. Readers
  * see only what is on disk, in whole lines, through the entry's durable counts.
  */
+
 import { type FileHandle, open } from 'node:fs/promises';
 import { AbortedError, SpillFullError } from '../errors.js';
+import { formatCount } from '../util/count.js';
 import type { SpillEntry, SpillWriter } from './spill.js';
 
 /** Items between two entries of the sparse index. */
@@ -158,7 +160,7 @@ export class FileSpillWriter implements SpillWriter {
 
   private where(): string {
     const at = this.entry.firstIndex + (this.entry.kind === 'items' ? this.items : this.accepted);
-    return `${this.entry.kind === 'items' ? 'item' : 'byte'} ${at.toLocaleString('en-US')}`;
+    return `${this.entry.kind === 'items' ? 'item' : 'byte'} ${formatCount(at)}`;
   }
 
   private stop<E extends Error>(error: E, message: string | undefined): E {
