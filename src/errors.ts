@@ -246,3 +246,32 @@ export class SpillFullError extends HeadroomError {
     super('HR_SPILL_FULL', message);
   }
 }
+
+/**
+ * A topology input that cannot be used: a snapshot line, a record field, a generator option.
+ * `source` names the file (or `generator`); `line` is 1-based for NDJSON, `pointer` a JSON pointer.
+ */
+export class TopologyError extends HeadroomError {
+  readonly source: string;
+  readonly line?: number;
+  readonly pointer?: string;
+
+  constructor(source: string, message: string, location: { line?: number; pointer?: string } = {}) {
+    super('HR_TOPOLOGY_INVALID', message);
+    this.source = source;
+    this.line = location.line;
+    this.pointer = location.pointer;
+  }
+}
+
+/** A Cloud WAN core network policy that fails structural validation; `pointer` is where. */
+export class PolicyError extends HeadroomError {
+  readonly source: string;
+  readonly pointer?: string;
+
+  constructor(source: string, message: string, pointer?: string) {
+    super('HR_POLICY_INVALID', message);
+    this.source = source;
+    this.pointer = pointer;
+  }
+}

@@ -32,6 +32,8 @@ it('pins every error code', () => {
     [new errors.QueryError('x'), 'HR_QUERY_INVALID'],
     [new errors.CursorError('x'), 'HR_CURSOR_UNKNOWN'],
     [new errors.SpillFullError('x'), 'HR_SPILL_FULL'],
+    [new errors.TopologyError('t.ndjson', 'x', { line: 2 }), 'HR_TOPOLOGY_INVALID'],
+    [new errors.PolicyError('p.json', 'x', '/segments/0'), 'HR_POLICY_INVALID'],
   ];
   for (const [error, code] of made) {
     assert.equal(error.code, code);
