@@ -161,6 +161,11 @@ export interface TopologyView {
    * owning the most specific matching prefix (several when they share it), and that prefix.
    */
   longestPrefixMatch(ip: string): { elements: number[]; prefix: string } | undefined;
+  /**
+   * Every prefix containing the address, most specific first, each with its owners: what a route
+   * lookup needs when the most specific owner is not visible from where the lookup happens.
+   */
+  prefixMatches(ip: string): Array<{ elements: number[]; prefix: string }>;
 
   /** Route indexes of a route table element, and a route's fields. */
   routesOf(table: number): Iterable<number>;
