@@ -148,16 +148,20 @@ export class ObjectTopology implements TopologySink, TopologyView {
   }
 
   longestPrefixMatch(ip: string): { elements: number[]; prefix: string } | undefined {
+    return this.prefixMatches(ip)[0];
+  }
+
+  prefixMatches(ip: string): Array<{ elements: number[]; prefix: string }> {
     const address = parseIp(ip);
-    if (!address) return undefined;
-    let best: { elements: number[]; prefix: string; length: number } | undefined;
+    if (!address) return [];
+    const byLength = new Map<number, { elements: number[]; prefix: string }>();
     for (const p of this.prefixes) {
       if (!cidrContains(p.cidr, address)) continue;
-      if (!best || p.cidr.prefix > best.length)
-        best = { elements: [p.element], prefix: p.text, length: p.cidr.prefix };
-      else if (p.cidr.prefix === best.length) best.elements.push(p.element);
+      const found = byLength.get(p.cidr.prefix);
+      if (found) found.elements.push(p.element);
+      else byLength.set(p.cidr.prefix, { elements: [p.element], prefix: p.text });
     }
-    return best && { elements: best.elements, prefix: best.prefix };
+    return [...byLength.entries()].sort((a, b) => b[0] - a[0]).map(([, match]) => match);
   }
 
   routesOf(table: number): Iterable<number> {
