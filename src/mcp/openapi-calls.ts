@@ -67,14 +67,7 @@ export function createOpenApiCalls(options: OpenApiCallsOptions): OpenApiCalls {
     };
   };
   const resources: ResourceProvider = {
-    templates: [
-      {
-        uriTemplate: `${RESULT_SCHEME}{cursor}{?offset}`,
-        name: 'result',
-        title: 'A tool result kept for paging',
-        description: 'The rest of a tool result that was cut to fit; offset as in read_result.',
-      },
-    ],
+    templates: RESULT_TEMPLATES,
     async read(uri, context) {
       const { cursor, offset } = parseResultUri(uri);
       const read = await page(cursor, offset, context);
@@ -136,6 +129,16 @@ async function build(options: OpenApiCallsOptions, budgetBytes: number): Promise
 }
 
 const RESULT_SCHEME = 'headroom://results/';
+
+/** The result resources' templates, known before anything is built (a warm start lists them). */
+export const RESULT_TEMPLATES: ResourceProvider['templates'] = [
+  {
+    uriTemplate: `${RESULT_SCHEME}{cursor}{?offset}`,
+    name: 'result',
+    title: 'A tool result kept for paging',
+    description: 'The rest of a tool result that was cut to fit; offset as in read_result.',
+  },
+];
 
 function parseResultUri(uri: string): { cursor: string; offset?: number } {
   const match = /^headroom:\/\/results\/([A-Za-z0-9_-]+)(?:\?offset=(\d+))?$/.exec(uri);

@@ -9,16 +9,24 @@ import { limiterFromConfig } from '../config/limiter.js';
 import type { HeadroomConfig } from '../config/schema.js';
 import { SpecError, SpecTooLargeError, UsageError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
+import type { MemoryLimiter } from '../memory/limiter.js';
 import { SpecCache } from '../openapi/cache.js';
 import type { Credential } from '../openapi/execute.js';
 import type { OperationFilter } from '../openapi/filter.js';
-import { type PreparedApi, prepareCatalog } from '../openapi/prepare.js';
+import {
+  knownCatalogKey,
+  type PreparedApi,
+  type PrepareOptions,
+  prepareCatalog,
+} from '../openapi/prepare.js';
 import { META_INSTRUCTIONS } from '../openapi/tool-definition.js';
 import { formatBytes } from '../util/bytes.js';
-import { createOpenApiCalls } from './openapi-calls.js';
+import { deferredResources, ListedTools } from './listed-tools.js';
+import { createOpenApiCalls, RESULT_TEMPLATES } from './openapi-calls.js';
 import { OpenApiTools } from './openapi-tools.js';
-import { createMcpServer } from './server.js';
+import { createMcpServer, type ResourceProvider, type ToolProvider, wireTools } from './server.js';
 import { serveStdio } from './stdio.js';
+import { listingKey, readToolListing, writeToolListing } from './tool-listing.js';
 
 export interface ApiSource {
   spec: string;
@@ -82,35 +90,19 @@ export function apiSources(config: HeadroomConfig, specs: readonly string[]): Ap
 export async function prepareApis(
   options: OpenApiServerOptions,
   sources: readonly ApiSource[],
+  cache = specCache(options.config),
 ): Promise<PreparedApi[]> {
   const { config, logger, cwd } = options;
   const o = config.openapi;
   checkTotalBeforeReading(sources, o.maxTotalSpecSize, cwd);
-  const names = uniqueNames(sources);
-  const cache = o.cache
-    ? new SpecCache({ ...(o.cacheDir ? { dir: o.cacheDir } : {}), maxBytes: o.maxCacheSize })
-    : undefined;
-  const warn = (message: string): void => logger.warn(message);
   const prepared: PreparedApi[] = [];
-  for (const [i, source] of sources.entries()) {
-    const api = await prepareCatalog(source.spec, {
-      load: { maxSpecBytes: o.maxSpecSize, cwd, allowNetwork: /^https?:\/\//i.test(source.spec) },
-      refs: { allowRemote: o.allowRemoteRefs, allowOutsideFolder: o.allowExternalRefs },
-      catalog: {
-        apiName: names[i] as string,
-        prefix: sources.length > 1,
-        maxNameLength: o.maxNameLength,
-        filter: source.filter,
-        ...(o.structuredOutput ? { outputSchemas: true } : {}),
-      },
-      ...(cache ? { cache } : {}),
-      version: options.version,
-      warn,
-    });
+  for (const [i, prepare] of prepareOptions(options, sources, cache).entries()) {
+    const source = sources[i] as ApiSource;
+    const api = await prepareCatalog(source.spec, prepare);
     prepared.push(api);
     const { operations, warnings } = api.catalog;
     logger.info(`${api.fromCache ? 'loaded' : 'prepared'} ${source.spec}`, {
-      api: names[i],
+      api: prepare.catalog.apiName,
       operations: operations.length,
       spec: formatBytes(api.specBytes),
       fromCache: api.fromCache,
@@ -135,12 +127,130 @@ export async function prepareApis(
   return prepared;
 }
 
-/** Prepares the APIs and serves them until stdin closes (stdio), or the signal fires. */
+function specCache(config: HeadroomConfig): SpecCache | undefined {
+  const o = config.openapi;
+  return o.cache
+    ? new SpecCache({ ...(o.cacheDir ? { dir: o.cacheDir } : {}), maxBytes: o.maxCacheSize })
+    : undefined;
+}
+
+/** What `prepareCatalog` is given for each source, in order. */
+function prepareOptions(
+  options: OpenApiServerOptions,
+  sources: readonly ApiSource[],
+  cache: SpecCache | undefined,
+): PrepareOptions[] {
+  const o = options.config.openapi;
+  const names = uniqueNames(sources);
+  const warn = (message: string): void => options.logger.warn(message);
+  return sources.map((source, i) => ({
+    load: { maxSpecBytes: o.maxSpecSize, cwd: options.cwd, allowNetwork: /^https?:\/\//i.test(source.spec) },
+    refs: { allowRemote: o.allowRemoteRefs, allowOutsideFolder: o.allowExternalRefs },
+    catalog: {
+      apiName: names[i] as string,
+      prefix: sources.length > 1,
+      maxNameLength: o.maxNameLength,
+      filter: source.filter,
+      ...(o.structuredOutput ? { outputSchemas: true } : {}),
+    },
+    ...(cache ? { cache } : {}),
+    version: options.version,
+    warn,
+  }));
+}
+
+/**
+ * The key of this server's tool listing when every spec is a local file whose catalog key is known
+ * without reading it; undefined otherwise (a URL, stdin, a changed file, no cache).
+ */
+function toolListingKey(
+  options: OpenApiServerOptions,
+  sources: readonly ApiSource[],
+  cache: SpecCache | undefined,
+): string | undefined {
+  if (!cache) return undefined;
+  const keys: string[] = [];
+  for (const [i, prepare] of prepareOptions(options, sources, cache).entries()) {
+    const known = knownCatalogKey((sources[i] as ApiSource).spec, prepare);
+    if (!known) return undefined;
+    keys.push(known.key);
+  }
+  const o = options.config.openapi;
+  const shaping = {
+    mode: o.tools,
+    schemaBudget: o.schemaBudget,
+    autoMaxTools: o.autoMaxTools,
+    autoMaxListSize: o.autoMaxListSize,
+    spill: o.spill,
+  };
+  return listingKey(keys, shaping, options.version);
+}
+
+/** What a server serves: its tools and resources, and what its instructions say about them. */
+interface Serving {
+  tools: ToolProvider;
+  resources?: ResourceProvider;
+  title: string;
+  mode: 'all' | 'dynamic';
+  operationCount: number;
+}
+
+/** Everything behind a server: the prepared APIs, their calls and tools. */
+interface Session {
+  serving: Serving;
+  /** Cache entries still being written. */
+  pending: Promise<unknown>;
+  close(): Promise<void>;
+}
+
+/**
+ * Prepares the APIs and serves them until stdin closes (stdio), or the signal fires. A warm start
+ * with a cached tool listing serves that listing at once and prepares the APIs on the first call.
+ */
 export async function runOpenApiServer(options: OpenApiServerOptions): Promise<void> {
+  const sources = apiSources(options.config, options.specs);
+  const cache = specCache(options.config);
+  const limiter = limiterFromConfig(options.config);
+  const key = toolListingKey(options, sources, cache);
+  const listing = key && cache ? readToolListing(cache, key) : undefined;
+  let session: Promise<Session> | undefined;
+  const open = () => {
+    session ??= openSession(options, sources, cache, limiter, !listing);
+    return session;
+  };
+  try {
+    const serving: Serving = listing
+      ? {
+          tools: new ListedTools(listing, async () => (await open()).serving.tools),
+          ...(options.config.openapi.spill
+            ? { resources: deferredResources(RESULT_TEMPLATES, async () => (await open()).serving.resources) }
+            : {}),
+          title: listing.title,
+          mode: listing.mode,
+          operationCount: listing.operationCount,
+        }
+      : (await open()).serving;
+    await serve(options, serving);
+  } finally {
+    if (session) {
+      const opened = await session;
+      await opened.close();
+      // Lets pending cache entries finish, so a short session still leaves a warm cache behind.
+      await opened.pending;
+    }
+    limiter.close();
+  }
+}
+
+async function openSession(
+  options: OpenApiServerOptions,
+  sources: readonly ApiSource[],
+  cache: SpecCache | undefined,
+  limiter: MemoryLimiter,
+  writeListing: boolean,
+): Promise<Session> {
   const { config, logger } = options;
-  const sources = apiSources(config, options.specs);
-  const apis = await prepareApis(options, sources);
-  const limiter = limiterFromConfig(config);
+  const apis = await prepareApis(options, sources, cache);
   const calls = createOpenApiCalls({
     config,
     apis: apis.map((api, i) => ({
@@ -152,20 +262,6 @@ export async function runOpenApiServer(options: OpenApiServerOptions): Promise<v
     limiter,
     ...(options.env ? { env: options.env } : {}),
   });
-  try {
-    await serve(options, apis, calls);
-  } finally {
-    await calls.close();
-    limiter.close();
-  }
-}
-
-async function serve(
-  options: OpenApiServerOptions,
-  apis: PreparedApi[],
-  calls: ReturnType<typeof createOpenApiCalls>,
-): Promise<void> {
-  const { config, logger } = options;
   const tools = new OpenApiTools(apis, {
     mode: config.openapi.tools,
     execute: calls.execute,
@@ -174,10 +270,39 @@ async function serve(
     autoMaxTools: config.openapi.autoMaxTools,
     autoMaxListBytes: config.openapi.autoMaxListSize,
   });
-  const title = apis.map((api) => api.catalog.api.title).join(', ');
-  logger.info(`serving ${title}`, {
+  const serving: Serving = {
+    tools,
+    ...(calls.resources ? { resources: calls.resources } : {}),
+    title: apis.map((api) => api.catalog.api.title).join(', '),
     mode: tools.mode,
-    operations: tools.operationCount,
+    operationCount: tools.operationCount,
+  };
+  const writes: Array<Promise<unknown> | undefined> = apis.map((api) => api.cacheWrite);
+  // Known now even on a cold start: preparing recorded every local spec's content hash.
+  const listingToWrite = writeListing ? toolListingKey(options, sources, cache) : undefined;
+  if (cache && listingToWrite) {
+    // After the catalogs: the list is built for it then if no client has asked for it yet.
+    const listed = Promise.all(writes).then(() =>
+      writeToolListing(cache, listingToWrite, {
+        title: serving.title,
+        mode: serving.mode,
+        operationCount: serving.operationCount,
+        tools: wireTools(tools.list(), logger),
+      }).catch((error: unknown) =>
+        logger.warn(`could not write the tool listing to ${cache.dir}: ${(error as Error).message}`),
+      ),
+    );
+    writes.push(listed);
+  }
+  return { serving, pending: Promise.all(writes), close: () => calls.close() };
+}
+
+async function serve(options: OpenApiServerOptions, serving: Serving): Promise<void> {
+  const { config, logger } = options;
+  const { tools, title } = serving;
+  logger.info(`serving ${title}`, {
+    mode: serving.mode,
+    operations: serving.operationCount,
     transport: config.server.transport,
   });
   const factory = () =>
@@ -185,12 +310,12 @@ async function serve(
       name: 'headroom-openapi',
       version: options.version,
       instructions: `${
-        tools.mode === 'dynamic'
+        serving.mode === 'dynamic'
           ? `Tools for ${title}. Find an operation with search_operations, read its arguments with describe_operation, then run it with call_operation.`
           : `Tools for ${title}: one tool per API operation.`
       } ${META_INSTRUCTIONS}`,
       tools,
-      ...(calls.resources ? { resources: calls.resources } : {}),
+      ...(serving.resources ? { resources: serving.resources } : {}),
       logger,
     });
   if (config.server.transport === 'stdio') {
@@ -207,7 +332,6 @@ async function serve(
       logger,
       ...(options.signal ? { signal: options.signal } : {}),
     });
-    await cacheWrites(apis);
     return;
   }
   const s = config.server;
@@ -231,12 +355,6 @@ async function serve(
     options.signal?.addEventListener('abort', () => resolveWait(), { once: true });
   });
   await handle.close();
-  await cacheWrites(apis);
-}
-
-/** Lets pending cache entries finish, so a short session still leaves a warm cache behind. */
-async function cacheWrites(apis: PreparedApi[]): Promise<void> {
-  await Promise.all(apis.map((api) => api.cacheWrite));
 }
 
 function checkTotalBeforeReading(sources: readonly ApiSource[], limit: number, cwd: string): void {

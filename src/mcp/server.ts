@@ -25,6 +25,7 @@ import { Server } from '@modelcontextprotocol/server';
 import { HeadroomError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import { levenshtein } from '../util/suggest.js';
+import type { RawJson } from './raw-json.js';
 
 export interface ToolAnnotations {
   title?: string;
@@ -61,6 +62,8 @@ export interface ToolProvider {
   list(): readonly ToolDefinition[];
   /** Whether a tool exists; lets large catalogs answer from an index instead of a scan of `list()`. */
   has?(name: string): boolean;
+  /** The wire form of the whole list as JSON text, when the provider has it ready (a warm start). */
+  listJson?(): RawJson | undefined;
   /**
    * Runs a tool. Arguments are passed as the client sent them: the SDK does not check them against
    * the input schema, so the provider does. A thrown HeadroomError's message reaches the client.
@@ -104,7 +107,11 @@ export function createMcpServer(options: McpServerOptions): Server {
   );
   server.onerror = (error) => logger.warn('MCP protocol error', { error: error.message });
 
-  server.setRequestHandler('tools/list', () => ({ tools: listedTools(tools.list(), logger) }));
+  server.setRequestHandler('tools/list', () => {
+    const ready = tools.listJson?.();
+    // RawJson stands in for the array: stdio splices its bytes in, other transports call toJSON.
+    return { tools: ready ? (ready as unknown as Tool[]) : wireTools(tools.list(), logger) };
+  });
 
   server.setRequestHandler('tools/call', async (request, ctx) => {
     const { name } = request.params;
@@ -143,7 +150,7 @@ export function createMcpServer(options: McpServerOptions): Server {
 }
 
 /** The wire shape of each tool: only the fields MCP defines, so provider-internal fields never leak. */
-function listedTools(definitions: readonly ToolDefinition[], logger: Logger): Tool[] {
+export function wireTools(definitions: readonly ToolDefinition[], logger: Logger): Tool[] {
   const listed: Tool[] = [];
   for (const definition of definitions) {
     const schemaType = definition.inputSchema.type;

@@ -14,6 +14,7 @@ import type {
 } from '@modelcontextprotocol/server';
 import { StdioServerTransport, serveStdio as sdkServeStdio } from '@modelcontextprotocol/server/stdio';
 import type { Logger } from '../log/logger.js';
+import { rawResultLine } from './raw-json.js';
 
 export type ServerFactory = McpServerFactory;
 
@@ -49,7 +50,7 @@ export async function serveStdio(
   if (stdout.getMaxListeners() < MAX_PENDING_WRITES) stdout.setMaxListeners(MAX_PENDING_WRITES);
   const wire = new StdioServerTransport(options.stdin, stdout);
   const ended = new Promise<void>((resolve) => {
-    const observed = new ClosingObserver(wire, resolve);
+    const observed = new ClosingObserver(wire, stdout, resolve);
     const onerror = (error: Error) => logger?.warn('MCP stdio error', { error: error.message });
     if (typeof serverOrFactory === 'function') {
       const handle = sdkServeStdio(serverOrFactory, { transport: observed, onerror });
@@ -76,6 +77,7 @@ class ClosingObserver implements Transport {
 
   constructor(
     private readonly inner: StdioServerTransport,
+    private readonly stdout: Writable,
     onClosed: () => void,
   ) {
     inner.onmessage = (message) => this.onmessage?.(message);
@@ -93,9 +95,27 @@ class ClosingObserver implements Transport {
     return this.inner.start();
   }
   send(message: JSONRPCMessage): Promise<void> {
-    return this.inner.send(message);
+    const line = rawResultLine(message);
+    return line ? writeLine(this.stdout, line) : this.inner.send(message);
   }
   close(): Promise<void> {
     return this.inner.close();
   }
+}
+
+/** Writes one line the way the SDK's transport does: resolved once written, or after a drain. */
+function writeLine(stdout: Writable, line: Buffer): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (stdout.write(line)) return resolve();
+    const onDrain = () => {
+      stdout.off('error', onError);
+      resolve();
+    };
+    const onError = (error: Error) => {
+      stdout.off('drain', onDrain);
+      reject(error);
+    };
+    stdout.once('drain', onDrain);
+    stdout.once('error', onError);
+  });
 }

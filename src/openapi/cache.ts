@@ -26,6 +26,7 @@ const compress = promisify(brotliCompress);
 // 3: the entry's JSON text is ASCII (see `asciiJson`).
 const FORMAT = 3;
 const SUFFIX = '.catalog.br';
+const RAW_SUFFIX = '.raw.br';
 const STAMP = '.stamp';
 
 export interface SpecCacheOptions {
@@ -58,18 +59,12 @@ export class SpecCache {
   }
 
   read<T>(key: string): CacheRead<T> {
-    const file = this.fileFor(key);
-    let compressed: Buffer;
-    try {
-      compressed = readFileSync(file);
-    } catch {
-      return { hit: false, reason: 'absent' };
-    }
+    const body = this.readBody(key, SUFFIX);
+    if (!body.hit) return body;
     let entry: { format?: unknown; key?: unknown; value?: T };
     try {
-      const text = brotliDecompressSync(compressed);
       // Latin-1 of ASCII bytes is the same text, and decoding it is a copy rather than a UTF-8 walk.
-      entry = JSON.parse(text.toString(isAscii(text) ? 'latin1' : 'utf8'));
+      entry = JSON.parse(body.value.toString(isAscii(body.value) ? 'latin1' : 'utf8'));
     } catch (error) {
       return { hit: false, reason: 'corrupt', detail: (error as Error).message };
     }
@@ -82,24 +77,69 @@ export class SpecCache {
         detail: `entry for ${String(entry.key).slice(0, 12)}, format ${String(entry.format)}`,
       };
     }
+    return { hit: true, value: entry.value };
+  }
+
+  /**
+   * A raw entry: a first line of JSON that must be `{format, key, ...}` for this key, then bytes the
+   * caller uses as they are (a tool list written straight to the client, for one).
+   */
+  readRaw(key: string): CacheRead<{ head: Record<string, unknown>; rest: Buffer }> {
+    const body = this.readBody(key, RAW_SUFFIX);
+    if (!body.hit) return body;
+    const newline = body.value.indexOf(10);
+    let head: Record<string, unknown>;
+    try {
+      head = JSON.parse(body.value.subarray(0, newline < 0 ? undefined : newline).toString('utf8'));
+    } catch (error) {
+      return { hit: false, reason: 'corrupt', detail: (error as Error).message };
+    }
+    if (newline < 0 || head?.format !== FORMAT || head.key !== key)
+      return { hit: false, reason: 'mismatch', detail: 'not a raw entry for this key' };
+    return { hit: true, value: { head, rest: body.value.subarray(newline + 1) } };
+  }
+
+  async writeRaw(key: string, head: Record<string, unknown>, rest: Buffer): Promise<void> {
+    const first = Buffer.from(`${JSON.stringify({ ...head, format: FORMAT, key })}\n`, 'utf8');
+    await this.writeBody(key, RAW_SUFFIX, Buffer.concat([first, rest]));
+  }
+
+  private readBody(key: string, suffix: string): CacheRead<Buffer> {
+    const file = join(this.dir, `${key}${suffix}`);
+    let compressed: Buffer;
+    try {
+      compressed = readFileSync(file);
+    } catch {
+      return { hit: false, reason: 'absent' };
+    }
+    let body: Buffer;
+    try {
+      body = brotliDecompressSync(compressed);
+    } catch (error) {
+      return { hit: false, reason: 'corrupt', detail: (error as Error).message };
+    }
     try {
       const now = new Date();
       utimesSync(file, now, now);
     } catch {
       // The recency stamp is an eviction hint only.
     }
-    return { hit: true, value: entry.value };
+    return { hit: true, value: body };
   }
 
   /** Writes an entry atomically (temp file, then rename), then trims the folder to its limit. */
   async write(key: string, value: unknown): Promise<void> {
-    const body = Buffer.from(asciiJson({ format: FORMAT, key, value }), 'latin1');
+    await this.writeBody(key, SUFFIX, Buffer.from(asciiJson({ format: FORMAT, key, value }), 'latin1'));
+  }
+
+  /** Writes an entry atomically (temp file, then rename), then trims the folder to its limit. */
+  private async writeBody(key: string, suffix: string, body: Buffer): Promise<void> {
     // Quality 5: most of the ratio of higher levels at a fraction of their time.
     const compressed = await compress(body, {
       params: { [constants.BROTLI_PARAM_QUALITY]: 5, [constants.BROTLI_PARAM_SIZE_HINT]: body.length },
     });
     mkdirSync(this.dir, { recursive: true });
-    const file = this.fileFor(key);
+    const file = join(this.dir, `${key}${suffix}`);
     const temp = `${file}.${process.pid}.tmp`;
     writeFileSync(temp, compressed);
     renameSync(temp, file);
@@ -142,7 +182,7 @@ export class SpecCache {
   /** Removes least recently used entries until the folder fits its limit. */
   private trim(): void {
     const entries = readdirSync(this.dir)
-      .filter((name) => name.endsWith(SUFFIX))
+      .filter((name) => name.endsWith(SUFFIX) || name.endsWith(RAW_SUFFIX))
       .map((name) => {
         const stat = statSync(join(this.dir, name));
         return { name, bytes: stat.size, used: stat.mtimeMs };

@@ -44,6 +44,8 @@ export interface PreparedApi {
   fromCache: boolean;
   /** Milliseconds per stage, for logs and benchmarks. */
   timings: Record<string, number>;
+  /** The catalog's cache key: the spec's content hash and everything that shaped the catalog. */
+  cacheKey: string;
   /** Resolves when the cache entry is written (or failed to be); undefined when nothing is written. */
   cacheWrite?: Promise<void>;
 }
@@ -68,30 +70,35 @@ export async function prepareCatalog(source: string, options: PrepareOptions): P
     timings[name] = Math.round((now - t) * 10) / 10;
     t = now;
   };
-  const shaping = { refs: options.refs ?? {}, optimize: options.optimize ?? {}, catalog: options.catalog };
-  const file = localFile(source, options.load?.cwd);
-  // A warm start of an unchanged file needs neither its bytes nor their hash.
-  const known = file && options.cache?.knownHash(file);
-  const maxBytes = options.load?.maxSpecBytes;
-  if (known && options.cache && (maxBytes === undefined || statSync(file).size <= maxBytes)) {
-    const cached = options.cache.read<CacheEntry>(SpecCache.key(known, shaping, options.version));
+  const known = knownCatalogKey(source, options);
+  if (known && options.cache) {
+    const cached = options.cache.read<CacheEntry>(known.key);
     lap('cache');
     if (cached.hit) {
       const { catalog, index } = cached.value;
-      return new LazyIndexApi(decodeCatalog(catalog), source, statSync(file).size, true, timings, index);
+      return new LazyIndexApi(
+        decodeCatalog(catalog),
+        source,
+        known.specBytes,
+        true,
+        timings,
+        known.key,
+        index,
+      );
     }
   }
   const read = await readSource(source, options.load ?? {});
   const hash = createHash('sha256').update(read.bytes).digest('hex');
+  const file = localFile(source, options.load?.cwd);
   if (file) options.cache?.rememberHash(file, hash);
   lap('read');
-  const key = SpecCache.key(hash, shaping, options.version);
+  const key = SpecCache.key(hash, shapingOf(options), options.version);
   if (options.cache) {
     const cached = options.cache.read<CacheEntry>(key);
     lap('cache');
     if (cached.hit) {
       const { catalog, index } = cached.value;
-      return new LazyIndexApi(decodeCatalog(catalog), source, read.bytes.length, true, timings, index);
+      return new LazyIndexApi(decodeCatalog(catalog), source, read.bytes.length, true, timings, key, index);
     }
     if (cached.reason !== 'absent') {
       options.warn?.(
@@ -123,7 +130,7 @@ export async function prepareCatalog(source: string, options: PrepareOptions): P
     options.catalog,
   );
   lap('catalog');
-  const prepared = new LazyIndexApi(catalog, source, read.bytes.length, false, timings);
+  const prepared = new LazyIndexApi(catalog, source, read.bytes.length, false, timings, key);
   if (options.cache) {
     const cache = options.cache;
     // Later, so as not to delay the first answers: the entry includes the search index, which is
@@ -144,6 +151,27 @@ export async function prepareCatalog(source: string, options: PrepareOptions): P
   return prepared;
 }
 
+/**
+ * The cache key of a local spec file whose content hash is already known (its state unchanged since
+ * it was last hashed), without reading it; undefined otherwise, or when the file is over the size cap.
+ */
+export function knownCatalogKey(
+  source: string,
+  options: PrepareOptions,
+): { key: string; specBytes: number } | undefined {
+  const file = localFile(source, options.load?.cwd);
+  const hash = file && options.cache?.knownHash(file);
+  if (!file || !hash) return undefined;
+  const specBytes = statSync(file).size;
+  const maxBytes = options.load?.maxSpecBytes;
+  if (maxBytes !== undefined && specBytes > maxBytes) return undefined;
+  return { key: SpecCache.key(hash, shapingOf(options), options.version), specBytes };
+}
+
+function shapingOf(options: PrepareOptions): unknown {
+  return { refs: options.refs ?? {}, optimize: options.optimize ?? {}, catalog: options.catalog };
+}
+
 /** A prepared API whose search index is built (or decoded from the cache) on first use. */
 class LazyIndexApi implements PreparedApi {
   cacheWrite?: Promise<void>;
@@ -155,6 +183,7 @@ class LazyIndexApi implements PreparedApi {
     readonly specBytes: number,
     readonly fromCache: boolean,
     readonly timings: Record<string, number>,
+    readonly cacheKey: string,
     private readonly cachedIndex?: string,
   ) {}
 

@@ -67,6 +67,23 @@ describe('SpecCache', () => {
     assert.deepEqual(cache.read('k'), { hit: true, value });
   });
 
+  it('keeps raw entries: a checked head line and the bytes as they were', async () => {
+    const dir = tempDir();
+    const cache = new SpecCache({ dir });
+    const rest = Buffer.from('[{"name":"t\u00fc"}]\n{not json', 'utf8');
+    await cache.writeRaw('r1', { title: 'T' }, rest);
+    const read = cache.readRaw('r1');
+    assert.ok(read.hit);
+    assert.equal(read.value.head.title, 'T');
+    assert.deepEqual(read.value.rest, rest);
+    assert.deepEqual(cache.readRaw('r2'), { hit: false, reason: 'absent' });
+    // An entry copied under another key is not trusted, nor is garbage.
+    copyFileSync(join(dir, 'r1.raw.br'), join(dir, 'r3.raw.br'));
+    assert.equal(cache.readRaw('r3').hit, false);
+    writeFileSync(join(dir, 'r4.raw.br'), 'garbage');
+    assert.deepEqual(cache.readRaw('r4').hit, false);
+  });
+
   it('defaults to $XDG_CACHE_HOME/headroom', () => {
     const cache = new SpecCache({ env: { XDG_CACHE_HOME: '/somewhere/cache' } });
     assert.equal(cache.dir, join('/somewhere/cache', 'headroom'));

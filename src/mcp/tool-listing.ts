@@ -1,0 +1,47 @@
+/**
+ * The tool list of a server as the client receives it, cached beside the catalogs it came from, so a
+ * warm start answers `tools/list` without reading a catalog: the list is keyed by the catalogs'
+ * keys (each the spec's content hash and its shaping options) and every option that shapes the list.
+ */
+import type { Tool } from '@modelcontextprotocol/server';
+import { SpecCache } from '../openapi/cache.js';
+import { RawJson } from './raw-json.js';
+
+export interface ToolListing {
+  /** The APIs' titles, for the server's instructions. */
+  title: string;
+  mode: 'all' | 'dynamic';
+  operationCount: number;
+  names: ReadonlySet<string>;
+  tools: RawJson;
+}
+
+export function listingKey(catalogKeys: readonly string[], shaping: unknown, version: string): string {
+  return SpecCache.key(`listing:${catalogKeys.join(',')}`, shaping, version);
+}
+
+/** The listing, or undefined when there is none or it cannot be trusted (then it is rewritten). */
+export function readToolListing(cache: SpecCache, key: string): ToolListing | undefined {
+  const read = cache.readRaw(key);
+  if (!read.hit) return undefined;
+  const { head, rest } = read.value;
+  const { title, mode, operationCount, names } = head;
+  if (
+    typeof title !== 'string' ||
+    (mode !== 'all' && mode !== 'dynamic') ||
+    typeof operationCount !== 'number' ||
+    !Array.isArray(names)
+  )
+    return undefined;
+  return { title, mode, operationCount, names: new Set(names as string[]), tools: new RawJson(rest) };
+}
+
+export function writeToolListing(
+  cache: SpecCache,
+  key: string,
+  listing: { title: string; mode: 'all' | 'dynamic'; operationCount: number; tools: Tool[] },
+): Promise<void> {
+  const { tools, ...head } = listing;
+  const names = tools.map((tool) => tool.name);
+  return cache.writeRaw(key, { ...head, names }, Buffer.from(JSON.stringify(tools), 'utf8'));
+}
