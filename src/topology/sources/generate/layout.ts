@@ -1,0 +1,219 @@
+/**
+ * Where everything is, as pure functions of ordinals: the id, region, segment and prefixes of the
+ * n-th VPC, attachment, route table... Elements, connections and routes are written in separate
+ * passes, and each pass recomputes what it needs here instead of remembering the earlier ones.
+ *
+ * Ordinal spaces: VPC units 0..vpcs-1 (the first `inspectionVpcs` in function groups); attachments
+ * share one space because they share the `attachment-` id prefix: VPC units, then VPNs, Connects,
+ * DX gateways, TGW route table attachments. Transit gateway t is in region t mod R and owns route
+ * tables 2t and 2t+1; VPC unit u is in region u mod R.
+ */
+
+import { AddressPlan, ON_PREM_POOLS, ON_PREM_V6_BASE, VPC_POOLS, VPC_V6_BASE } from './addresses.js';
+import { hash, IdMaker, UuidMaker } from './hash.js';
+import type { GeneratePlan } from './plan.js';
+
+/** Random streams, so that no two choices reuse the same hash. */
+const Stream = { Segment: 1, Account: 2, Transport: 3, ExtraTable: 4, GlobalId: 5 } as const;
+
+export class Layout {
+  readonly plan: GeneratePlan;
+  readonly seed: number;
+  readonly R: number;
+  readonly globalId: string;
+  readonly coreId: string;
+  readonly edgeIds: string[];
+  readonly segmentIds: Map<string, string>;
+  readonly vpcAddresses: AddressPlan;
+  readonly onPrem: AddressPlan;
+  readonly accountIds: string[];
+  // Attachment ordinal bases.
+  readonly vpnBase: number;
+  readonly connectBase: number;
+  readonly dxBase: number;
+  readonly tgwAttachmentBase: number;
+  private readonly subnetBase: number;
+  private readonly subnetExtra: number;
+  private readonly ids: Record<
+    'vpc' | 'subnet' | 'attachment' | 'tgw' | 'routeTable' | 'peering' | 'connectPeer',
+    IdMaker
+  >;
+  private readonly dxIds: UuidMaker;
+  private readonly stride: number;
+  private readonly offset: number;
+
+  constructor(plan: GeneratePlan, seed: number) {
+    this.plan = plan;
+    this.seed = seed;
+    this.R = plan.regions.length;
+    this.globalId = new IdMaker(seed, Stream.GlobalId, 'global-network-').id(0);
+    this.coreId = new IdMaker(seed, Stream.GlobalId + 1, 'core-network-').id(0);
+    this.edgeIds = plan.regions.map((r) => `edge-${r}`);
+    this.segmentIds = new Map();
+    for (const s of plan.segments) this.segmentIds.set(s, `segment-${s}`);
+    for (const g of plan.functionGroups) this.segmentIds.set(g, `nfg-${g}`);
+    this.ids = {
+      vpc: new IdMaker(seed, 10, 'vpc-'),
+      subnet: new IdMaker(seed, 11, 'subnet-'),
+      attachment: new IdMaker(seed, 12, 'attachment-'),
+      tgw: new IdMaker(seed, 13, 'tgw-'),
+      routeTable: new IdMaker(seed, 14, 'tgw-rtb-'),
+      peering: new IdMaker(seed, 15, 'peering-'),
+      connectPeer: new IdMaker(seed, 16, 'connect-peer-'),
+    };
+    this.dxIds = new UuidMaker(seed, 17);
+    this.stride = coprimeStride(plan.attachments, seed);
+    this.offset = seed % Math.max(1, plan.attachments);
+    this.vpnBase = plan.vpcs;
+    this.connectBase = this.vpnBase + plan.vpns;
+    this.dxBase = this.connectBase + plan.connects;
+    this.tgwAttachmentBase = this.dxBase + plan.dxGateways;
+    this.subnetBase = plan.vpcs > 0 ? Math.floor(plan.subnets / plan.vpcs) : 0;
+    this.subnetExtra = plan.vpcs > 0 ? plan.subnets % plan.vpcs : 0;
+    const maxSubnets = this.subnetBase + (this.subnetExtra > 0 ? 1 : 0);
+    this.vpcAddresses = new AddressPlan(
+      plan.vpcs,
+      VPC_POOLS,
+      { min: 16, max: 26 },
+      VPC_V6_BASE,
+      Math.ceil(Math.log2(Math.max(1, maxSubnets))),
+    );
+    this.onPrem = new AddressPlan(this.onPremBlocks(), ON_PREM_POOLS, { min: 20, max: 28 }, ON_PREM_V6_BASE);
+    // 12-digit account ids, cached: a handful per thousand elements, reused by every record.
+    this.accountIds = [];
+    for (let i = 0; i < plan.accounts; i++) {
+      this.accountIds.push(String(100_000_000_000 + (hash(seed, Stream.Account, i) % 800_000_000_000)));
+    }
+  }
+
+  /** Two on-premises prefixes per VPN, Connect and DX attachment, one per TGW route table attachment. */
+  private onPremBlocks(): number {
+    const p = this.plan;
+    return p.transitGateways + 2 * (p.vpns + p.connects + p.dxGateways);
+  }
+
+  account(stream: number, i: number): string {
+    return this.accountIds[
+      hash(this.seed, Stream.Account + stream * 16, i) % this.accountIds.length
+    ] as string;
+  }
+
+  /** The network account: it owns the global network, the core network and the transit gateways. */
+  get networkAccount(): string {
+    return this.accountIds[0] as string;
+  }
+
+  region(ordinal: number): string {
+    return this.plan.regions[ordinal % this.R] as string;
+  }
+
+  edgeId(ordinal: number): string {
+    return this.edgeIds[ordinal % this.R] as string;
+  }
+
+  // VPC units
+
+  vpcId(u: number): string {
+    return this.ids.vpc.id(u);
+  }
+  subnetCount(u: number): number {
+    return this.subnetBase + (u < this.subnetExtra ? 1 : 0);
+  }
+  firstSubnet(u: number): number {
+    return u * this.subnetBase + Math.min(u, this.subnetExtra);
+  }
+  subnetId(s: number): string {
+    return this.ids.subnet.id(s);
+  }
+  /** The segment, or for an inspection VPC its function group. */
+  unitSegment(u: number): string {
+    const p = this.plan;
+    if (u < p.inspectionVpcs) return p.functionGroups[Math.floor(u / this.R)] as string;
+    return p.vpcSegments[hash(this.seed, Stream.Segment, u) % p.vpcSegments.length] as string;
+  }
+
+  // Attachments (one ordinal space)
+
+  attachmentId(a: number): string {
+    return this.ids.attachment.id(a);
+  }
+  /** The region of attachment `a` (for DX, the first of its two). */
+  attachmentRegion(a: number): number {
+    if (a < this.vpnBase) return a % this.R;
+    if (a < this.connectBase) return (a - this.vpnBase) % this.R;
+    if (a < this.dxBase) return (a - this.connectBase) % this.R;
+    if (a < this.tgwAttachmentBase) return (a - this.dxBase) % this.R;
+    return (a - this.tgwAttachmentBase) % this.R;
+  }
+  /** The first prefix attachment `a` advertises: its VPC's block, or its first on-premises prefix. */
+  attachmentPrefix(a: number): string {
+    if (a < this.vpnBase) return this.vpcAddresses.block(a);
+    if (a >= this.tgwAttachmentBase) return this.onPrem.block(a - this.tgwAttachmentBase);
+    return this.onPrem.block(this.plan.transitGateways + 2 * (a - this.vpnBase));
+  }
+  /** On-premises prefix `k` (0 or 1) of a VPN, Connect or DX attachment. */
+  hybridPrefix(a: number, k: number): string {
+    return this.onPrem.block(this.plan.transitGateways + 2 * (a - this.vpnBase) + k);
+  }
+
+  /** The VPC attachment that carries Connect attachment `c`: a non-inspection VPC of its region if any. */
+  transportOf(c: number): number {
+    const p = this.plan;
+    const r = c % this.R;
+    const inRegion = p.vpcs > r ? Math.floor((p.vpcs - 1 - r) / this.R) + 1 : 0;
+    const inspection = p.inspectionVpcs > r ? Math.floor((p.inspectionVpcs - 1 - r) / this.R) + 1 : 0;
+    const h = hash(this.seed, Stream.Transport, c);
+    if (inRegion > inspection) return r + this.R * (inspection + (h % (inRegion - inspection)));
+    return h % p.vpcs;
+  }
+
+  connectPeerId(q: number): string {
+    return this.ids.connectPeer.id(q);
+  }
+  dxGatewayId(d: number): string {
+    return this.dxIds.id(d);
+  }
+
+  // Transit gateways
+
+  tgwId(t: number): string {
+    return this.ids.tgw.id(t);
+  }
+  routeTableId(table: number): string {
+    return this.ids.routeTable.id(table);
+  }
+  peeringId(t: number): string {
+    return this.ids.peering.id(t);
+  }
+
+  /** A route table for extra connection `k` from an attachment in `region`: one of that region's TGWs if any. */
+  extraTable(k: number, region: number): number {
+    const T = this.plan.transitGateways;
+    const h = hash(this.seed, Stream.ExtraTable, k);
+    const inRegion = T > region ? Math.floor((T - 1 - region) / this.R) + 1 : 0;
+    const tgw = inRegion > 0 ? region + this.R * (h % inRegion) : h % T;
+    return 2 * tgw + (h >>> 31);
+  }
+
+  /**
+   * The attachment that extra connection `k` starts from. Extras go in pairs (association, then
+   * propagation) and walk every attachment once, in a seeded order, before any repeats.
+   */
+  extraAttachment(k: number): number {
+    const A = this.plan.attachments;
+    return (((k >>> 1) % A) * this.stride + this.offset) % A;
+  }
+}
+
+/** A step coprime to n, so that i*step mod n visits every residue once. */
+function coprimeStride(n: number, seed: number): number {
+  if (n <= 2) return 1;
+  let step = (Math.floor(n * 0.618) + (seed % 7)) % n || 1;
+  for (let i = 0; i < 64 && gcd(step, n) !== 1; i++) step = (step + 1) % n || 1;
+  return gcd(step, n) === 1 ? step : 1;
+}
+
+function gcd(a: number, b: number): number {
+  for (let i = 0; i < 64 && b !== 0; i++) [a, b] = [b, a % b];
+  return a;
+}
