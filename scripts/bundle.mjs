@@ -43,8 +43,8 @@ await build({
   define: { 'import.meta.url': '__headroomModuleUrl' },
   // Any other use of import.meta would be empty in CommonJS output: fail instead.
   logOverride: { 'empty-import-meta': 'error' },
-  // Loaded with createRequire only when a configuration file exists.
-  external: ['yaml'],
+  // Loaded with createRequire only when needed: a configuration file exists; an SVG is rendered.
+  external: ['yaml', '@viz-js/viz'],
 });
 
 const source = readFileSync(bundle);

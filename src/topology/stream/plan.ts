@@ -1,0 +1,184 @@
+/**
+ * Which elements go into which chunk group, and in what order: global network, core network with
+ * its edges, transit gateways by region, VPCs by region, segments, (connections), network function
+ * groups. Groups are read from the view's indexes one at a time, so nothing per element is built
+ * up front; each phase ends with a sweep of its types for elements the indexes did not place (no
+ * region, no segment), and a last sweep over everything guarantees every element is emitted.
+ * Type tests compare strings directly: they run once or twice per element.
+ */
+import { ATTACHMENT_TYPES, type ElementType, type TopologyView } from '../model.js';
+
+export const CHUNK_TYPES = [
+  'global-network',
+  'core-network',
+  'transit-gateways',
+  'vpcs',
+  'segments',
+  'connections',
+  'network-function-groups',
+] as const;
+export type ChunkType = (typeof CHUNK_TYPES)[number];
+
+/** A run of elements that share a chunk type (and a region or segment). */
+export interface ElementGroup {
+  type: Exclude<ChunkType, 'connections'>;
+  region?: string;
+  segment?: string;
+  /** Candidate element indexes, in order; `all` means 0..elementCount-1. */
+  sources: Uint32Array[] | 'all';
+  /** Called only for elements not emitted yet. */
+  accept(element: number): boolean;
+  /**
+   * What an accepted element brings along right after it: `children` are what a VPC or transit
+   * gateway contains (subnets, route tables), `peers` are a connect attachment's connect peers and a
+   * DX gateway attachment's DX gateway.
+   */
+  follow: 'none' | 'children' | 'peers';
+}
+
+/** The connections phase sits between segments and network function groups. */
+export const CONNECTIONS = 'connections';
+export type PlanStep = ElementGroup | typeof CONNECTIONS;
+
+const any = () => true;
+
+export function* planGroups(view: TopologyView): Generator<PlanStep> {
+  yield {
+    type: 'global-network',
+    sources: [view.elementsOfType('global-network')],
+    accept: any,
+    follow: 'none',
+  };
+  yield {
+    type: 'core-network',
+    sources: [view.elementsOfType('core-network'), view.elementsOfType('edge')],
+    accept: any,
+    follow: 'none',
+  };
+  const regions = view.regions();
+  yield* byRegion(view, regions, 'transit-gateways', ['transit-gateway', 'tgw-route-table', 'tgw-peering']);
+  yield* byRegion(view, regions, 'vpcs', ['vpc', 'subnet']);
+
+  const segmentElements = namedElements(view, 'segment');
+  const functionGroups = namedElements(view, 'network-function-group');
+  // A policy may name a function group that no element stands for; its attachments still belong to it.
+  for (const name of policyFunctionGroups(view)) if (!functionGroups.has(name)) functionGroups.set(name, []);
+  // A name used by both a segment and a function group is treated as the segment.
+  const functionGroupOnly = new Set([...functionGroups.keys()].filter((n) => !segmentElements.has(n)));
+  const inSegmentPhase = (element: number): boolean => {
+    const type = view.type(element);
+    if (type === 'segment' || type === 'connect-peer' || type === 'dx-gateway') return true;
+    return isAttachment(type) && !functionGroupOnly.has(view.segment(element) ?? '');
+  };
+  const segmentNames = new Set([...view.segments(), ...segmentElements.keys()]);
+  for (const segment of [...segmentNames].sort()) {
+    if (functionGroupOnly.has(segment)) continue;
+    // The segment's own element first, so its member-of links travel with each attachment.
+    const sources = [...(segmentElements.get(segment) ?? []), view.elementsInSegment(segment)];
+    yield { type: 'segments', segment, sources, accept: inSegmentPhase, follow: 'peers' };
+  }
+  yield {
+    type: 'segments',
+    sources: (['segment', ...ATTACHMENT_TYPES, 'connect-peer', 'dx-gateway'] as ElementType[]).map((t) =>
+      view.elementsOfType(t),
+    ),
+    // Peers and DX gateways of function group attachments wait for their group.
+    accept: (e) =>
+      inSegmentPhase(e) && !(isFollowed(view.type(e)) && reachedFrom(view, e, functionGroupOnly)),
+    follow: 'peers',
+  };
+
+  yield CONNECTIONS;
+
+  const inFunctionGroupPhase = (element: number): boolean => {
+    const type = view.type(element);
+    return type === 'network-function-group' || isAttachment(type) || isFollowed(type);
+  };
+  for (const name of [...functionGroups.keys()].sort()) {
+    const sources = [...(functionGroups.get(name) ?? []), view.elementsInSegment(name)];
+    yield {
+      type: 'network-function-groups',
+      segment: name,
+      sources,
+      accept: inFunctionGroupPhase,
+      follow: 'peers',
+    };
+  }
+  // Whatever no index placed (data of unexpected shape): nothing may be left out.
+  yield { type: 'network-function-groups', sources: 'all', accept: any, follow: 'peers' };
+}
+
+export function isAttachment(type: ElementType): boolean {
+  return (
+    type === 'vpc-attachment' ||
+    type === 'vpn-attachment' ||
+    type === 'connect-attachment' ||
+    type === 'tgw-route-table-attachment' ||
+    type === 'dx-gateway-attachment'
+  );
+}
+
+function isFollowed(type: ElementType): boolean {
+  return type === 'connect-peer' || type === 'dx-gateway';
+}
+
+/**
+ * One group per region, then the elements of these types without a region; each VPC or transit
+ * gateway is followed by what it contains. A region's group is
+ * read from whichever is shorter: the region's index (filtered by type) or the types' indexes
+ * (filtered by region), so a few transit gateways do not cost a scan of every VPC per region.
+ */
+function* byRegion(
+  view: TopologyView,
+  regions: string[],
+  type: 'transit-gateways' | 'vpcs',
+  types: ElementType[],
+): Generator<ElementGroup> {
+  const ofTypes = types.map((t) => view.elementsOfType(t));
+  const typed = ofTypes.reduce((sum, list) => sum + list.length, 0);
+  const byType = new Set<ElementType>(types);
+  const ofType = (element: number) => byType.has(view.type(element));
+  for (const region of regions) {
+    const inRegion = view.elementsInRegion(region);
+    if (inRegion.length <= typed) {
+      yield { type, region, sources: [inRegion], accept: ofType, follow: 'children' };
+    } else {
+      yield { type, region, sources: ofTypes, accept: (e) => view.region(e) === region, follow: 'children' };
+    }
+  }
+  yield { type, sources: ofTypes, accept: any, follow: 'children' };
+}
+
+/** Segment or function group elements by name: their own segment field, else their name or id. */
+function namedElements(
+  view: TopologyView,
+  type: 'segment' | 'network-function-group',
+): Map<string, Uint32Array[]> {
+  const byName = new Map<string, number[]>();
+  for (const element of view.elementsOfType(type)) {
+    const name = view.segment(element) ?? view.name(element) ?? view.id(element);
+    const list = byName.get(name);
+    if (list) list.push(element);
+    else byName.set(name, [element]);
+  }
+  return new Map([...byName].map(([name, list]) => [name, [Uint32Array.from(list)]]));
+}
+
+function policyFunctionGroups(view: TopologyView): string[] {
+  const names: string[] = [];
+  for (const core of view.elementsOfType('core-network')) {
+    const groups = view.policy(core)?.['network-function-groups'];
+    if (!Array.isArray(groups)) continue;
+    for (const group of groups) if (typeof group?.name === 'string') names.push(group.name);
+  }
+  return names;
+}
+
+/** True when an attachment in one of `groups` points at this element. */
+function reachedFrom(view: TopologyView, element: number, groups: Set<string>): boolean {
+  for (const connection of view.incoming(element)) {
+    const source = view.connectionSource(connection);
+    if (source >= 0 && isAttachment(view.type(source)) && groups.has(view.segment(source) ?? '')) return true;
+  }
+  return false;
+}
