@@ -5,7 +5,7 @@
  *
  *   npm run bench                       all benchmarks, 3 runs each
  *   npm run bench -- json-stream        only the benchmarks whose name contains "json-stream"
- *   BENCH_RUNS=5 BENCH_JSON_MB=50 npm run bench
+ *   BENCH_RUNS=5 BENCH_JSON_MB=50 BENCH_TOPOLOGY_ELEMENTS=100000 npm run bench
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -30,6 +30,7 @@ interface Suite {
 const here = dirname(fileURLToPath(import.meta.url));
 const runs = Number(process.env.BENCH_RUNS ?? 3);
 const jsonMb = process.env.BENCH_JSON_MB ?? '200';
+const topologyElements = process.env.BENCH_TOPOLOGY_ELEMENTS ?? '1000000';
 
 const time: Figure = { key: 'ms', label: 'time ms', digits: 0 };
 const rss: Figure = { key: 'peakRssMb', label: 'peak RSS MB', digits: 0 };
@@ -118,6 +119,26 @@ const suites: Suite[] = [
       { key: 'failed', label: 'other errors', digits: 0 },
       { key: 'answerMs', label: 'time to all answers ms', digits: 0 },
       { key: 'peakRssMb', label: 'peak RSS MB', digits: 0 },
+    ],
+  },
+  {
+    name: `topology: ${topologyElements} elements, 2 connections each (build, memory, streaming, tracing)`,
+    file: 'topology.ts',
+    args: [topologyElements],
+    baseline: 'objects',
+    variants: ['objects', 'generate-only', 'columnar', 'stream', 'trace'],
+    figures: [
+      { key: 'ms', label: 'time ms', digits: 0 },
+      { key: 'heldMb', label: 'heap held after GC MB', digits: 1 },
+      { key: 'bytesPerElement', label: 'measured bytes/element', digits: 1 },
+      { key: 'storeBytesPerElement', label: 'store bytes/element (exact)', digits: 1 },
+      { key: 'elementsPerSecond', label: 'elements/s streamed', digits: 0 },
+      { key: 'streamHeapGrowthMb', label: 'heap growth while streaming MB', digits: 1 },
+      { key: 'traceMedianMs', label: 'trace median ms', digits: 3 },
+      { key: 'traceP99Ms', label: 'trace p99 ms', digits: 2 },
+      { key: 'traceMaxMs', label: 'trace max ms', digits: 2 },
+      { key: 'reachableShare', label: 'share of traced pairs reachable', digits: 2 },
+      rss,
     ],
   },
   {

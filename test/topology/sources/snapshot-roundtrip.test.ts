@@ -8,7 +8,7 @@ import { ObjectTopology } from '../../../src/topology/object-topology.js';
 import { generateTopology } from '../../../src/topology/sources/generate.js';
 import { readSnapshot } from '../../../src/topology/sources/snapshot-read.js';
 import { generateSnapshot, writeSnapshot } from '../../../src/topology/sources/snapshot-write.js';
-import { buildTopology } from '../helpers.js';
+import { buildObjectTopology, buildTopology } from '../helpers.js';
 
 let dir = '';
 before(async () => {
@@ -66,7 +66,7 @@ for (const format of ['ndjson', 'json'] as const) {
     });
 
     it('keeps optional fields exactly: absent, empty lists, IPv6, odd characters', async () => {
-      const view = buildTopology({
+      const view = buildObjectTopology({
         elements: [
           { id: 'core-1', type: 'core-network' },
           { id: 'tbl "quoted"', type: 'tgw-route-table', name: 'tab\there', cidrs: [] },
@@ -101,7 +101,7 @@ for (const format of ['ndjson', 'json'] as const) {
             segments: [],
           },
         },
-      }) as ObjectTopology;
+      });
       const file = join(dir, `odd.${format}`);
       await writeSnapshot(view, file, { format });
       const back = new ObjectTopology();

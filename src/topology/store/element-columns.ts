@@ -1,0 +1,289 @@
+/**
+ * The element columns while a topology is being built: one slot per element in each typed array,
+ * grown by doubling. A record is checked completely before anything is written, so a rejected
+ * record (lenient mode) leaves no trace.
+ */
+
+import { ELEMENT_TYPES, type ElementRecord } from '../model.js';
+import { Dictionary } from './dictionary.js';
+import { grow, narrow, setBit, trim } from './grow.js';
+import type { ElementParts } from './parts.js';
+import { isV6Code, parsePrefix } from './prefix.js';
+import type { Problem } from './problems.js';
+import { StringTable } from './string-table.js';
+
+export const ELEMENT_TYPE_CODES: ReadonlyMap<string, number> = new Map(
+  ELEMENT_TYPES.map((type, code) => [type, code]),
+);
+
+const OPTIONAL_STRINGS = ['name', 'region', 'segment', 'accountId', 'state'] as const;
+
+export class ElementColumns {
+  count = 0;
+  types: Uint8Array;
+  regions: Uint32Array;
+  segments: Uint32Array;
+  accounts: Uint32Array;
+  states: Uint32Array;
+  /** ASNs repeat (one per TGW, edge or VPN gateway), so they are dictionary codes too. */
+  asns: Uint32Array;
+  hasName: Uint8Array;
+  /** Whether the record had a `cidrs` list / `tags` object, so an empty one comes back as given. */
+  hasCidrList: Uint8Array;
+  hasTagObject: Uint8Array;
+  readonly ids: StringTable;
+  /** Every element has a name slot ('' when it has none, told apart by `hasName`). */
+  readonly names: StringTable;
+  readonly regionNames = new Dictionary();
+  readonly segmentNames = new Dictionary();
+  readonly accountIds = new Dictionary();
+  readonly stateNames = new Dictionary();
+  readonly asnValues = new Dictionary<number>();
+
+  /** CIDRs of element e are entries cidrStart[e]..cidrStart[e + 1]. */
+  cidrStart: Uint32Array;
+  cidrCount = 0;
+  /** Per entry: the v4 address, or for v6 the entry's index into `cidrV6` (4 words each). */
+  cidrWords: Uint32Array;
+  /** Per entry: the length code of prefix.ts. */
+  cidrCodes: Uint8Array;
+  cidrV6: Uint32Array;
+  v6Count = 0;
+
+  /** Tags of element e are pairs tagStart[e]..tagStart[e + 1]. */
+  tagStart: Uint32Array;
+  tagCount = 0;
+  tagKeyCodes: Uint32Array;
+  tagValueCodes: Uint32Array;
+  readonly tagKeys = new Dictionary();
+  /** Tag values can be as many as elements (a Name tag), so they are packed, not kept as JS strings. */
+  readonly tagValues = new StringTable({ indexed: true });
+
+  /** One record's parsed CIDRs, checked before any column is written. */
+  private scratchWords = new Uint32Array(64);
+  private scratchCodes = new Uint8Array(16);
+  private readonly words = new Uint32Array(4);
+
+  constructor(expected: number) {
+    const size = Math.max(16, expected);
+    this.types = new Uint8Array(size);
+    this.regions = new Uint32Array(size);
+    this.segments = new Uint32Array(size);
+    this.accounts = new Uint32Array(size);
+    this.states = new Uint32Array(size);
+    this.asns = new Uint32Array(size);
+    this.hasName = new Uint8Array((size + 7) >>> 3);
+    this.hasCidrList = new Uint8Array((size + 7) >>> 3);
+    this.hasTagObject = new Uint8Array((size + 7) >>> 3);
+    this.cidrStart = new Uint32Array(size + 1);
+    this.tagStart = new Uint32Array(size + 1);
+    this.cidrWords = new Uint32Array(size);
+    this.cidrCodes = new Uint8Array(size);
+    this.cidrV6 = new Uint32Array(64);
+    this.tagKeyCodes = new Uint32Array(64);
+    this.tagValueCodes = new Uint32Array(64);
+    this.ids = new StringTable({ indexed: true, expectedCount: expected, expectedBytes: expected * 24 });
+    this.names = new StringTable({ indexed: false, expectedCount: expected, expectedBytes: expected * 16 });
+  }
+
+  /**
+   * Adds a valid element and returns undefined, or returns what is wrong and adds nothing. Each
+   * field is read once: records from a parser come in many shapes, so every read is a slow lookup.
+   */
+  add(record: ElementRecord): Problem | undefined {
+    if (typeof record !== 'object' || record === null) {
+      return { message: 'an element must be an object with at least "id" and "type"' };
+    }
+    const { id, name, region, segment, accountId, state, asn, tags } = record;
+    if (typeof id !== 'string' || id === '') {
+      return { message: 'element has no "id"; give it a non-empty string id', field: '/id' };
+    }
+    const type = ELEMENT_TYPE_CODES.get(record.type);
+    if (type === undefined) {
+      return {
+        message: `element "${id}" has unknown type ${JSON.stringify(record.type)}; use one of ${ELEMENT_TYPES.join(', ')}`,
+        field: '/type',
+      };
+    }
+    if (!isOptionalString(name) || !isOptionalString(region) || !isOptionalString(segment)) {
+      return mistypedString(id, record);
+    }
+    if (!isOptionalString(accountId) || !isOptionalString(state)) return mistypedString(id, record);
+    if (asn !== undefined && !(Number.isInteger(asn) && asn >= 0 && asn <= 0xffffffff)) {
+      return {
+        message: `element "${id}": "asn" must be an integer from 0 to 4294967295, not ${JSON.stringify(asn)}`,
+        field: '/asn',
+      };
+    }
+    const list = record.cidrs;
+    const cidrs = list === undefined ? 0 : this.checkCidrs(id, list);
+    if (typeof cidrs !== 'number') return cidrs;
+    if (tags !== undefined) {
+      const problem = checkTags(id, tags);
+      if (problem) return problem;
+    }
+    const index = this.ids.addUnique(id);
+    if (index < 0) {
+      return {
+        message: `duplicate element id "${id}" (element ${-1 - index} already has it); ids must be unique, so rename or remove one`,
+        field: '/id',
+      };
+    }
+    // Valid: from here on every column gets its slot.
+    if (index >= this.types.length) this.growElements(Math.max(index + 1, this.types.length * 2));
+    this.count = index + 1;
+    this.types[index] = type;
+    this.names.addUnique(name ?? '');
+    if (name !== undefined) setBit(this.hasName, index);
+    if (region !== undefined) this.regions[index] = this.regionNames.intern(region);
+    if (segment !== undefined) this.segments[index] = this.segmentNames.intern(segment);
+    if (accountId !== undefined) this.accounts[index] = this.accountIds.intern(accountId);
+    if (state !== undefined) this.states[index] = this.stateNames.intern(state);
+    if (asn !== undefined) this.asns[index] = this.asnValues.intern(asn);
+    if (list !== undefined) setBit(this.hasCidrList, index);
+    if (cidrs > 0) this.commitCidrs(cidrs);
+    this.cidrStart[index + 1] = this.cidrCount;
+    if (tags !== undefined) {
+      setBit(this.hasTagObject, index);
+      this.commitTags(tags);
+    }
+    this.tagStart[index + 1] = this.tagCount;
+    return undefined;
+  }
+
+  private commitTags(tags: Record<string, string>): void {
+    for (const key in tags) {
+      if (this.tagCount >= this.tagKeyCodes.length) {
+        this.tagKeyCodes = grow(this.tagKeyCodes, this.tagCount + 1);
+        this.tagValueCodes = grow(this.tagValueCodes, this.tagCount + 1);
+      }
+      this.tagKeyCodes[this.tagCount] = this.tagKeys.intern(key);
+      this.tagValueCodes[this.tagCount++] = this.tagValues.intern(tags[key]!);
+    }
+  }
+
+  /** Parses every CIDR into the scratch columns; returns how many, or the first bad one. */
+  private checkCidrs(id: string, cidrs: unknown): number | Problem {
+    if (!Array.isArray(cidrs)) {
+      return { message: `element "${id}": "cidrs" must be an array of CIDR strings`, field: '/cidrs' };
+    }
+    if (cidrs.length > this.scratchCodes.length) {
+      this.scratchCodes = new Uint8Array(cidrs.length);
+      this.scratchWords = new Uint32Array(cidrs.length * 4);
+    }
+    for (let i = 0; i < cidrs.length; i++) {
+      const text: unknown = cidrs[i];
+      const code = typeof text === 'string' ? parsePrefix(text, this.words) : -1;
+      if (code < 0) {
+        return {
+          message: `element "${id}": ${JSON.stringify(text)} in "cidrs" is not a valid CIDR prefix (address/length with no host bits set, such as 10.1.0.0/16 or 2600:1f14::/56); fix or remove it`,
+          field: `/cidrs/${i}`,
+        };
+      }
+      this.scratchCodes[i] = code;
+      this.scratchWords.set(this.words, i * 4);
+    }
+    return cidrs.length;
+  }
+
+  private commitCidrs(count: number): void {
+    const needed = this.cidrCount + count;
+    if (needed > this.cidrWords.length) {
+      this.cidrWords = grow(this.cidrWords, needed);
+      this.cidrCodes = grow(this.cidrCodes, needed);
+    }
+    for (let i = 0; i < count; i++) {
+      const code = this.scratchCodes[i]!;
+      const entry = this.cidrCount++;
+      this.cidrCodes[entry] = code;
+      if (!isV6Code(code)) {
+        this.cidrWords[entry] = this.scratchWords[i * 4]!;
+        continue;
+      }
+      if ((this.v6Count + 1) * 4 > this.cidrV6.length)
+        this.cidrV6 = grow(this.cidrV6, (this.v6Count + 1) * 4);
+      this.cidrV6.set(this.scratchWords.subarray(i * 4, i * 4 + 4), this.v6Count * 4);
+      this.cidrWords[entry] = this.v6Count++;
+    }
+  }
+
+  /** The trimmed columns, codes narrowed; nothing may be added afterwards. */
+  finish(): ElementParts {
+    const n = this.count;
+    this.ids.finish();
+    this.names.finish();
+    this.tagValues.finish();
+    return {
+      count: n,
+      types: trim(this.types, n),
+      regions: narrow(this.regions, n, this.regionNames.size),
+      segments: narrow(this.segments, n, this.segmentNames.size),
+      accounts: narrow(this.accounts, n, this.accountIds.size),
+      states: narrow(this.states, n, this.stateNames.size),
+      asns: narrow(this.asns, n, this.asnValues.size),
+      regionNames: this.regionNames,
+      segmentNames: this.segmentNames,
+      accountIds: this.accountIds,
+      stateNames: this.stateNames,
+      asnValues: this.asnValues,
+      ids: this.ids,
+      names: this.names,
+      hasName: trim(this.hasName, (n + 7) >>> 3),
+      hasCidrList: trim(this.hasCidrList, (n + 7) >>> 3),
+      hasTagObject: trim(this.hasTagObject, (n + 7) >>> 3),
+      cidrStart: trim(this.cidrStart, n + 1),
+      cidrWords: trim(this.cidrWords, this.cidrCount),
+      cidrCodes: trim(this.cidrCodes, this.cidrCount),
+      cidrV6: trim(this.cidrV6, this.v6Count * 4),
+      tagStart: trim(this.tagStart, n + 1),
+      tagKeyCodes: narrow(this.tagKeyCodes, this.tagCount, this.tagKeys.size),
+      tagValueCodes: trim(this.tagValueCodes, this.tagCount),
+      tagKeys: this.tagKeys,
+      tagValues: this.tagValues,
+    };
+  }
+
+  /** Grows every per-element column together, so `types.length` bounds them all. */
+  private growElements(needed: number): void {
+    this.types = grow(this.types, needed);
+    this.regions = grow(this.regions, needed);
+    this.segments = grow(this.segments, needed);
+    this.accounts = grow(this.accounts, needed);
+    this.states = grow(this.states, needed);
+    this.asns = grow(this.asns, needed);
+    this.cidrStart = grow(this.cidrStart, needed + 1);
+    this.tagStart = grow(this.tagStart, needed + 1);
+    this.hasName = grow(this.hasName, (needed + 7) >>> 3);
+    this.hasCidrList = grow(this.hasCidrList, (needed + 7) >>> 3);
+    this.hasTagObject = grow(this.hasTagObject, (needed + 7) >>> 3);
+  }
+}
+
+function isOptionalString(value: unknown): boolean {
+  return value === undefined || typeof value === 'string';
+}
+
+/** Named field by field only once a record is known to be bad, so good records pay one check each. */
+function mistypedString(id: string, record: ElementRecord): Problem {
+  const field = OPTIONAL_STRINGS.find((f) => !isOptionalString(record[f])) ?? 'name';
+  return {
+    message: `element "${id}": "${field}" must be a string, not ${typeof record[field]}`,
+    field: `/${field}`,
+  };
+}
+
+function checkTags(id: string, tags: unknown): Problem | undefined {
+  if (typeof tags !== 'object' || tags === null || Array.isArray(tags)) {
+    return { message: `element "${id}": "tags" must be an object of string values`, field: '/tags' };
+  }
+  for (const key in tags) {
+    const value = (tags as Record<string, unknown>)[key];
+    if (typeof value !== 'string') {
+      return {
+        message: `element "${id}": tag "${key}" must have a string value, not ${typeof value}`,
+        field: `/tags/${key.replaceAll('~', '~0').replaceAll('/', '~1')}`,
+      };
+    }
+  }
+  return undefined;
+}
