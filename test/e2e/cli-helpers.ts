@@ -6,6 +6,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { Client } from '@modelcontextprotocol/client';
+import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 
 export const ROOT = resolve(import.meta.dirname, '..', '..');
 export const CLI = join(ROOT, 'src', 'cli.ts');
@@ -167,4 +169,37 @@ export class RawSession {
       `the answer to request ${id}`,
     );
   }
+}
+
+export interface StdioClient {
+  client: Client;
+  transport: StdioClientTransport;
+  /** Everything the server wrote to stderr so far. */
+  stderr(): string;
+}
+
+/**
+ * Starts `headroom ARGS` and connects the SDK's Client to it over stdio, within `timeoutMs`. The
+ * transport is closed by `cleanup` even when connecting fails.
+ */
+export async function connectStdio(
+  args: string[],
+  cleanup: Cleanup,
+  options: { env?: Record<string, string>; name?: string; timeoutMs?: number } = {},
+): Promise<StdioClient> {
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [...NODE_ARGS, ...args],
+    ...(options.env ? { env: options.env } : {}),
+    cwd: ROOT,
+    stderr: 'pipe',
+  });
+  let stderr = '';
+  transport.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString('utf8');
+  });
+  const client = new Client({ name: options.name ?? 'headroom-e2e', version: '1.0.0' });
+  cleanup.onRun(() => transport.close());
+  await within(client.connect(transport), options.timeoutMs ?? 15_000, `connecting to headroom ${args[0]}`);
+  return { client, transport, stderr: () => stderr };
 }

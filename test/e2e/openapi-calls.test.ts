@@ -8,9 +8,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { Client } from '@modelcontextprotocol/client';
-import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
-import { Cleanup, NODE_ARGS, ROOT, within } from './cli-helpers.js';
+import { Cleanup, connectStdio, ROOT, within } from './cli-helpers.js';
 import { API_KEY, BASIC, BEARER, item, startUpstream, TOKEN_CLIENT, type Upstream } from './upstream.js';
 
 const SPEC = join(ROOT, 'test', 'e2e', 'fixtures', 'upstream.yaml');
@@ -44,40 +42,18 @@ const SECRETS = {
   HEADROOM_AUTH_OAUTH_CLIENT_SECRET: TOKEN_CLIENT.secret,
 };
 
-async function serve(args: string[] = [], env: Record<string, string> = SECRETS) {
+async function serve(extra: string[] = [], env: Record<string, string> = SECRETS) {
   const dir = cleanup.tempDir('headroom-e2e-calls-');
-  const transport = new StdioClientTransport({
-    command: process.execPath,
-    args: [
-      ...NODE_ARGS,
-      'openapi',
-      SPEC,
-      '--base-url',
-      `${upstream.origin}/api`,
-      '--tools',
-      'all',
-      '--cache-dir',
-      join(dir, 'cache'),
-      '--spill-dir',
-      join(dir, 'spill'),
-      '--log-level',
-      'debug',
-      ...args,
-    ],
+  const args = ['openapi', SPEC, '--base-url', `${upstream.origin}/api`, '--tools', 'all'];
+  args.push('--cache-dir', join(dir, 'cache'), '--spill-dir', join(dir, 'spill'), '--log-level', 'debug');
+  const { client, stderr } = await connectStdio([...args, ...extra], cleanup, {
     env: { PATH: process.env.PATH ?? '', HOME: dir, ...env },
-    cwd: ROOT,
-    stderr: 'pipe',
+    name: 'headroom-e2e-calls',
+    timeoutMs: STEP_MS,
   });
-  let stderr = '';
-  transport.stderr?.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString('utf8');
-  });
-  const client = new Client({ name: 'headroom-e2e-calls', version: '1.0.0' });
-  cleanup.onRun(() => transport.close());
-  await within(client.connect(transport), STEP_MS, 'connecting');
   const call = async (name: string, args: Record<string, unknown> = {}): Promise<Result> =>
     (await within(client.callTool({ name, arguments: args }), STEP_MS, `calling ${name}`)) as Result;
-  return { client, call, stderr: () => stderr };
+  return { client, call, stderr };
 }
 
 function text(result: Result, index = 0): string {

@@ -8,9 +8,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Client } from '@modelcontextprotocol/client';
-import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
-import { Cleanup, NODE_ARGS, ROOT, within } from './cli-helpers.js';
+import { Cleanup, connectStdio, ROOT, within } from './cli-helpers.js';
 import { startUpstream, type Upstream } from './upstream.js';
 
 const SPEC = join(ROOT, 'test', 'e2e', 'fixtures', 'upstream.yaml');
@@ -25,36 +23,10 @@ after(async () => {
   await upstream.close();
 });
 
-async function start(cacheDir: string, home: string) {
-  const transport = new StdioClientTransport({
-    command: process.execPath,
-    args: [
-      ...NODE_ARGS,
-      'openapi',
-      SPEC,
-      '--base-url',
-      `${upstream.origin}/api`,
-      '--tools',
-      'all',
-      '--cache-dir',
-      cacheDir,
-      '--spill-dir',
-      join(home, 'spill'),
-      '--log-level',
-      'debug',
-    ],
-    env: { PATH: process.env.PATH ?? '', HOME: home },
-    cwd: ROOT,
-    stderr: 'pipe',
-  });
-  let stderr = '';
-  transport.stderr?.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString('utf8');
-  });
-  const client = new Client({ name: 'headroom-e2e-warm', version: '1.0.0' });
-  cleanup.onRun(() => transport.close());
-  await within(client.connect(transport), STEP_MS, 'connecting');
-  return { client, transport, stderr: () => stderr };
+function start(cacheDir: string, home: string) {
+  const args = ['openapi', SPEC, '--base-url', `${upstream.origin}/api`, '--tools', 'all'];
+  args.push('--cache-dir', cacheDir, '--spill-dir', join(home, 'spill'), '--log-level', 'debug');
+  return connectStdio(args, cleanup, { env: { PATH: process.env.PATH ?? '', HOME: home } });
 }
 
 /** Waits (bounded) until the cache folder holds a tool listing. */
