@@ -5,7 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readdirSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { Cleanup, fixture, NODE_ARGS, ROOT, within } from './cli-helpers.js';
 
@@ -217,5 +219,34 @@ describe('headroom openapi over Streamable HTTP', { timeout: 30_000 }, () => {
     pair.child.kill('SIGTERM');
     assert.equal(await within(exited, STEP_MS, 'the server stopping'), 0);
     assert.match(pair.stderr(), /stopped serving MCP over HTTP/);
+  });
+});
+
+describe('a warm start over Streamable HTTP', { timeout: 40_000 }, () => {
+  it('answers tools/list from the cached listing, equal to the cold start list', async () => {
+    const cacheDir = cleanup.tempDir('headroom-e2e-http-warm-');
+    const args = [fixture('petstore-3.0.yaml'), fixture('petstore-3.1.yaml'), '--cache-dir', cacheDir];
+    const listOnce = async () => {
+      const served = await serve(args);
+      const client = await connect(served.url);
+      const listed = await within(client.listTools(), STEP_MS, 'tools/list');
+      const instructions = client.getInstructions();
+      await within(client.close(), STEP_MS, 'closing the client');
+      return { served, listed, instructions };
+    };
+    const cold = await listOnce();
+    // The listing is written after the catalogs, about a second after the start: wait for it.
+    for (let i = 0; i < 100 && !readdirSync(cacheDir).some((n) => n.endsWith('.raw.br')); i++)
+      await sleep(100);
+    assert.ok(
+      readdirSync(cacheDir).some((n) => n.endsWith('.raw.br')),
+      'a tool listing was cached',
+    );
+    cold.served.child.kill('SIGTERM');
+    const warm = await listOnce();
+    assert.deepEqual(warm.listed.tools, cold.listed.tools);
+    assert.equal(warm.instructions, cold.instructions);
+    assert.doesNotMatch(warm.served.stderr(), /loaded .*petstore/, 'no catalog read for tools/list');
+    warm.served.child.kill('SIGTERM');
   });
 });
