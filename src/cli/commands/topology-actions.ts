@@ -48,7 +48,7 @@ async function generate(ctx: RunContext, args: readonly string[]): Promise<numbe
   if (ctx.options.json === true) return printJson(ctx, { ...summary, file: output, ms });
   ctx.io.stdout.write(
     `${output}: ${count(summary.elements)} elements, ${count(summary.connections)} connections, ` +
-      `${count(summary.routes)} routes, ${summary.policies} policy (${format.toUpperCase()}, ${formatBytes(summary.bytes)}) ` +
+      `${count(summary.routes)} routes, ${plural(summary.policies, 'policy', 'policies')} (${format.toUpperCase()}, ${formatBytes(summary.bytes)}) ` +
       `in ${count(ms)} ms, seed ${summary.seed}\n` +
       `  regions: ${summary.regions.join(', ')}\n  segments: ${summary.segments.join(', ')}\n`,
   );
@@ -87,7 +87,7 @@ async function inspect(ctx: RunContext, args: readonly string[]): Promise<number
   };
   if (ctx.options.json === true) return printJson(ctx, report);
   const lines = [
-    `${report.file}: ${count(report.elements)} elements, ${count(report.connections)} connections, ${count(report.routes)} routes, ${report.policies} policies (${report.format.toUpperCase()}, ${formatBytes(report.fileBytes)})`,
+    `${report.file}: ${count(report.elements)} elements, ${count(report.connections)} connections, ${count(report.routes)} routes, ${plural(report.policies, 'policy', 'policies')} (${report.format.toUpperCase()}, ${formatBytes(report.fileBytes)})`,
     `  loaded in ${count(report.loadMs)} ms (final build ${count(report.buildMs)} ms)`,
     `  store ${formatBytes(report.storeBytes)}, ${report.bytesPerElement} bytes per element (connections, indexes and tries included)`,
     `  parts: ${Object.entries(report.parts)
@@ -257,6 +257,10 @@ function integerOption(ctx: RunContext, name: string, min: number): number | und
   if (!Number.isSafeInteger(n) || n < min)
     throw new UsageError(`--${name} must be a whole number of at least ${min}, not '${String(value)}'`);
   return n;
+}
+
+function plural(n: number, one: string, many: string): string {
+  return `${count(n)} ${n === 1 ? one : many}`;
 }
 
 function printJson(ctx: RunContext, value: unknown): number {
