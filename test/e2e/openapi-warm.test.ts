@@ -32,7 +32,7 @@ function start(cacheDir: string, home: string) {
 /** Waits (bounded) until the cache folder holds a tool listing. */
 async function listingWritten(cacheDir: string): Promise<void> {
   for (let i = 0; i < 100; i++) {
-    if (readdirSync(cacheDir).some((name) => name.endsWith('.raw.br'))) return;
+    if (readdirSync(cacheDir).some((name) => name.endsWith('.raw'))) return;
     await sleep(100);
   }
   assert.fail(`no tool listing in ${cacheDir} after 10 s`);

@@ -78,10 +78,14 @@ describe('SpecCache', () => {
     assert.deepEqual(read.value.rest, rest);
     assert.deepEqual(cache.readRaw('r2'), { hit: false, reason: 'absent' });
     // An entry copied under another key is not trusted, nor is garbage.
-    copyFileSync(join(dir, 'r1.raw.br'), join(dir, 'r3.raw.br'));
+    copyFileSync(join(dir, 'r1.raw'), join(dir, 'r3.raw'));
     assert.equal(cache.readRaw('r3').hit, false);
-    writeFileSync(join(dir, 'r4.raw.br'), 'garbage');
+    writeFileSync(join(dir, 'r4.raw'), 'garbage');
     assert.deepEqual(cache.readRaw('r4').hit, false);
+    // A truncated entry is noticed, although nothing is compressed.
+    const whole = readFileSync(join(dir, 'r1.raw'));
+    writeFileSync(join(dir, 'r1.raw'), whole.subarray(0, whole.length - 3));
+    assert.equal(cache.readRaw('r1').hit, false);
   });
 
   it('defaults to $XDG_CACHE_HOME/headroom', () => {
