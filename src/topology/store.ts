@@ -7,7 +7,6 @@
 import {
   CONNECTION_TYPES,
   type ConnectionType,
-  ELEMENT_TYPES,
   type ElementRecord,
   type ElementType,
   type RouteOrigin,
@@ -18,11 +17,14 @@ import {
 import type { CoreNetworkPolicy } from './policy-types.js';
 import { storeBytes } from './store/byte-size.js';
 import { ELEMENT_TYPE_CODES } from './store/element-columns.js';
-import { hasBit } from './store/grow.js';
 import type { ElementParts, StoreParts } from './store/parts.js';
 import { formatPrefix, isV6Code, parseAddress, V6_LENGTH_BASE } from './store/prefix.js';
 import { MAX_DEPTH, type PrefixTrie } from './store/prefix-trie.js';
+import { RecordReader } from './store/record-reader.js';
 import { BLACKHOLE, STATIC } from './store/route-rows.js';
+import type { TraversalColumns } from './store/traversal.js';
+
+export type { ReadonlyCsr, TraversalColumns } from './store/traversal.js';
 
 const NONE = new Uint32Array(0);
 
@@ -32,6 +34,7 @@ export class MemoryOptimizedTopology implements TopologyView {
   readonly routeCount: number;
   private readonly parts: StoreParts;
   private readonly e: ElementParts;
+  private readonly reader: RecordReader;
   /** Lookup scratch (an address, and the prefixes found on its trie path); one per store. */
   private readonly address = new Uint32Array(4);
   private readonly found = new Int32Array(MAX_DEPTH + 1);
@@ -40,6 +43,7 @@ export class MemoryOptimizedTopology implements TopologyView {
   constructor(parts: StoreParts) {
     this.parts = parts;
     this.e = parts.elements;
+    this.reader = new RecordReader(parts.elements);
     this.elementCount = parts.elements.count;
     this.connectionCount = parts.connections.count;
     this.routeCount = parts.routes.count;
@@ -51,93 +55,72 @@ export class MemoryOptimizedTopology implements TopologyView {
 
   id(element: number): string {
     this.check(element);
-    return this.e.ids.get(element);
+    return this.reader.id(element);
   }
 
   type(element: number): ElementType {
     this.check(element);
-    return ELEMENT_TYPES[this.e.types[element]!]!;
+    return this.reader.type(element);
   }
 
   name(element: number): string | undefined {
     this.check(element);
-    return hasBit(this.e.hasName, element) ? this.e.names.get(element) : undefined;
+    return this.reader.name(element);
   }
 
   region(element: number): string | undefined {
     this.check(element);
-    return this.e.regionNames.valueOf(this.e.regions[element]!);
+    return this.reader.region(element);
   }
 
   segment(element: number): string | undefined {
     this.check(element);
-    return this.e.segmentNames.valueOf(this.e.segments[element]!);
+    return this.reader.segment(element);
   }
 
   accountId(element: number): string | undefined {
     this.check(element);
-    return this.e.accountIds.valueOf(this.e.accounts[element]!);
+    return this.reader.accountId(element);
   }
 
   state(element: number): string | undefined {
     this.check(element);
-    return this.e.stateNames.valueOf(this.e.states[element]!);
+    return this.reader.state(element);
   }
 
   asn(element: number): number | undefined {
     this.check(element);
-    return this.e.asnValues.valueOf(this.e.asns[element]!);
+    return this.reader.asn(element);
   }
 
-  /** The element's prefixes in canonical text (RFC 5952 for IPv6), in the order they were given. */
+  /**
+   * The element's prefixes in canonical text (RFC 5952 for IPv6), in the order they were given.
+   * An element without any gets one shared frozen empty array.
+   */
   cidrs(element: number): string[] {
     this.check(element);
-    const { cidrStart, cidrWords, cidrCodes, cidrV6 } = this.e;
-    const out: string[] = [];
-    for (let entry = cidrStart[element]!; entry < cidrStart[element + 1]!; entry++) {
-      const code = cidrCodes[entry]!;
-      out.push(
-        isV6Code(code)
-          ? formatPrefix(code, cidrV6, cidrWords[entry]! * 4)
-          : formatPrefix(code, cidrWords, entry),
-      );
-    }
-    return out;
+    return this.reader.cidrs(element);
   }
 
+  /** The element's tags; an element without any gets one shared frozen empty object. */
   tags(element: number): Record<string, string> {
     this.check(element);
-    const { tagStart, tagKeyCodes, tagValueCodes, tagKeys, tagValues } = this.e;
-    const out: Record<string, string> = {};
-    for (let pair = tagStart[element]!; pair < tagStart[element + 1]!; pair++) {
-      const key = tagKeys.valueOf(tagKeyCodes[pair]!)!;
-      const value = tagValues.get(tagValueCodes[pair]!);
-      // A "__proto__" tag key (JSON.parse makes it an own property) must stay a property here too.
-      if (key === '__proto__')
-        Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
-      else out[key] = value;
-    }
-    return out;
+    return this.reader.tags(element);
   }
 
   /** The record as given (fields it did not have stay absent), with CIDRs in canonical text. */
   element(element: number): ElementRecord {
-    const record: ElementRecord = { id: this.id(element), type: this.type(element) };
-    const name = this.name(element);
-    if (name !== undefined) record.name = name;
-    const region = this.region(element);
-    if (region !== undefined) record.region = region;
-    const segment = this.segment(element);
-    if (segment !== undefined) record.segment = segment;
-    const accountId = this.accountId(element);
-    if (accountId !== undefined) record.accountId = accountId;
-    const state = this.state(element);
-    if (state !== undefined) record.state = state;
-    const asn = this.asn(element);
-    if (asn !== undefined) record.asn = asn;
-    if (hasBit(this.e.hasCidrList, element)) record.cidrs = this.cidrs(element);
-    if (hasBit(this.e.hasTagObject, element)) record.tags = this.tags(element);
-    return record;
+    this.check(element);
+    return this.reader.record(element, true);
+  }
+
+  /**
+   * The record for output in bulk (streaming): only the fields the element has, so an empty
+   * `cidrs` list or `tags` object is left out too.
+   */
+  leanElement(element: number): ElementRecord {
+    this.check(element);
+    return this.reader.record(element, false);
   }
 
   connectionType(connection: number): ConnectionType {
@@ -153,6 +136,19 @@ export class MemoryOptimizedTopology implements TopologyView {
   connectionTarget(connection: number): number {
     this.checkConnection(connection);
     return this.parts.connections.targets[connection]!;
+  }
+
+  /** The store's own columns for loops over many elements (see store/traversal.ts); read-only. */
+  traversal(): TraversalColumns {
+    const c = this.parts.connections;
+    return {
+      elementTypes: this.e.types,
+      connectionTypes: c.types,
+      connectionSources: c.sources,
+      connectionTargets: c.targets,
+      outgoing: this.parts.outgoing,
+      incoming: this.parts.incoming,
+    };
   }
 
   /** Connection indexes leaving the element, ascending (a view into the adjacency array). */

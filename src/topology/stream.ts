@@ -63,7 +63,10 @@ export interface StreamSummary {
   peakHeapUsedBytes: number;
   /** Heap in use after the last chunk minus at the start. */
   heapGrowthBytes: number;
-  /** Per-run state outside the heap (one Uint32Array mark per element). */
+  /**
+   * Per-run state outside the heap: one Uint32Array mark per element, plus, for a view that is not
+   * the columnar store, the copy of its columns the walk reads (see stream/source.ts).
+   */
   stateBytes: number;
   /** Times the producer held back for memory pressure. */
   pressureWaits: number;

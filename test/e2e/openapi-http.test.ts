@@ -236,8 +236,7 @@ describe('a warm start over Streamable HTTP', { timeout: 40_000 }, () => {
     };
     const cold = await listOnce();
     // The listing is written after the catalogs, about a second after the start: wait for it.
-    for (let i = 0; i < 100 && !readdirSync(cacheDir).some((n) => n.endsWith('.raw')); i++)
-      await sleep(100);
+    for (let i = 0; i < 100 && !readdirSync(cacheDir).some((n) => n.endsWith('.raw')); i++) await sleep(100);
     assert.ok(
       readdirSync(cacheDir).some((n) => n.endsWith('.raw')),
       'a tool listing was cached',

@@ -83,13 +83,14 @@ export function* generateSteps(
   const valid = validate(options);
   const plan = planTopology(valid);
   const layout = new Layout(plan, valid.seed);
-  const out = new Out(sink, BATCH);
+  const out = new Out(sink, BATCH, layout);
   const signal = valid.signal;
   throwIfAborted(signal, 'generating the topology');
   for (const _ of writeElements(layout, out)) {
     yield;
     throwIfAborted(signal, 'generating the topology'); // before the next batch is written
   }
+  out.elementsDone();
   if (plan.hasCore) sink.setPolicy(layout.coreId, buildPolicy(layout));
   for (const _ of writeConnections(layout, out)) {
     yield;

@@ -4,9 +4,14 @@
  * connection may name an element added after it.
  */
 
-import { CONNECTION_TYPES, type ConnectionRecord, type RecordLocation } from '../model.js';
+import {
+  CONNECTION_TYPES,
+  type ConnectionRecord,
+  type ConnectionType,
+  type RecordLocation,
+} from '../model.js';
 import { grow, trim } from './grow.js';
-import type { Problem, Problems } from './problems.js';
+import { indexRange, isIndex, type Problem, type Problems } from './problems.js';
 import { RecentIds } from './recent-ids.js';
 import type { StringTable } from './string-table.js';
 
@@ -67,14 +72,34 @@ export class ConnectionRows {
       };
     }
     const row = this.count++;
-    if (row >= this.types.length) {
-      this.sources = grow(this.sources, row + 1);
-      this.targets = grow(this.targets, row + 1);
-      this.types = grow(this.types, row + 1);
-    }
+    if (row >= this.types.length) this.growRows(row + 1);
     this.types[row] = type;
     this.sources[row] = this.lookup(ids, source, row * 2, at);
     this.targets[row] = this.lookup(ids, target, row * 2 + 1, at);
+    return undefined;
+  }
+
+  /** `add` for a connection whose ends are indexes of elements already added (`elementCount` so far). */
+  addIndexed(
+    typeName: ConnectionType,
+    source: number,
+    target: number,
+    elementCount: number,
+  ): Problem | undefined {
+    const type = CONNECTION_TYPE_CODES.get(typeName);
+    if (type === undefined) {
+      return {
+        message: `connection from element ${source} to element ${target} has unknown type ${JSON.stringify(typeName)}; use one of ${CONNECTION_TYPES.join(', ')}`,
+        field: '/type',
+      };
+    }
+    if (!isIndex(source, elementCount)) return badEnd(typeName, 'source', source, elementCount);
+    if (!isIndex(target, elementCount)) return badEnd(typeName, 'target', target, elementCount);
+    const row = this.count++;
+    if (row >= this.types.length) this.growRows(row + 1);
+    this.types[row] = type;
+    this.sources[row] = source;
+    this.targets[row] = target;
     return undefined;
   }
 
@@ -123,6 +148,12 @@ export class ConnectionRows {
     return index;
   }
 
+  private growRows(needed: number): void {
+    this.sources = grow(this.sources, needed);
+    this.targets = grow(this.targets, needed);
+    this.types = grow(this.types, needed);
+  }
+
   private danglingMessage(ids: StringTable, row: number, k: number): string {
     const type = CONNECTION_TYPES[this.types[row]!];
     const missing = this.pendingIds[k]!;
@@ -143,4 +174,11 @@ export class ConnectionRows {
     }
     this.count = kept;
   }
+}
+
+function badEnd(type: string, end: 'source' | 'target', index: unknown, elementCount: number): Problem {
+  return {
+    message: `${type} connection: its ${end} ${JSON.stringify(index)} is not the index of an element added before it (${indexRange(elementCount)}); add the element first or pass its id to addConnection`,
+    field: `/${end}`,
+  };
 }

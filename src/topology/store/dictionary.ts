@@ -17,15 +17,24 @@ export class Dictionary<T extends string | number = string> {
   /** values[code - 1] is the string of `code`. */
   readonly values: T[] = [];
   private readonly codes = new Map<T, number>();
+  /**
+   * The value interned last and its code: records in a row often share a value (a VPC, its subnets
+   * and its attachment are in one region and account), and a compare is cheaper than a Map lookup.
+   */
+  private lastValue: T | undefined;
+  private lastCode = 0;
 
   /** The code of `value` (1-based), adding it when new. */
   intern(value: T): number {
+    if (value === this.lastValue) return this.lastCode;
     let code = this.codes.get(value);
     if (code === undefined) {
       this.values.push(value);
       code = this.values.length;
       this.codes.set(value, code);
     }
+    this.lastValue = value;
+    this.lastCode = code;
     return code;
   }
 

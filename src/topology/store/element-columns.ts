@@ -59,9 +59,8 @@ export class ElementColumns {
   /** Tag values can be as many as elements (a Name tag), so they are packed, not kept as JS strings. */
   readonly tagValues = new StringTable({ indexed: true });
 
-  /** One record's parsed CIDRs, checked before any column is written. */
-  private scratchWords = new Uint32Array(64);
-  private scratchCodes = new Uint8Array(16);
+  /** IPv6 entries among the CIDRs `parseCidrs` wrote last. */
+  private parsedV6 = 0;
   private readonly words = new Uint32Array(4);
 
   constructor(expected: number) {
@@ -89,8 +88,10 @@ export class ElementColumns {
   /**
    * Adds a valid element and returns undefined, or returns what is wrong and adds nothing. Each
    * field is read once: records from a parser come in many shapes, so every read is a slow lookup.
+   * With `newId` the caller vouches that the id is not taken (StringTable.addNew): it is not checked
+   * here, and a broken promise shows in `ids.repeats`.
    */
-  add(record: ElementRecord): Problem | undefined {
+  add(record: ElementRecord, newId = false): Problem | undefined {
     if (typeof record !== 'object' || record === null) {
       return { message: 'an element must be an object with at least "id" and "type"' };
     }
@@ -116,13 +117,13 @@ export class ElementColumns {
       };
     }
     const list = record.cidrs;
-    const cidrs = list === undefined ? 0 : this.checkCidrs(id, list);
+    const cidrs = list === undefined ? 0 : this.parseCidrs(id, list);
     if (typeof cidrs !== 'number') return cidrs;
     if (tags !== undefined) {
       const problem = checkTags(id, tags);
       if (problem) return problem;
     }
-    const index = this.ids.addUnique(id);
+    const index = newId ? this.ids.addNew(id) : this.ids.addUnique(id);
     if (index < 0) {
       return {
         message: `duplicate element id "${id}" (element ${-1 - index} already has it); ids must be unique, so rename or remove one`,
@@ -141,7 +142,7 @@ export class ElementColumns {
     if (state !== undefined) this.states[index] = this.stateNames.intern(state);
     if (asn !== undefined) this.asns[index] = this.asnValues.intern(asn);
     if (list !== undefined) setBit(this.hasCidrList, index);
-    if (cidrs > 0) this.commitCidrs(cidrs);
+    if (cidrs > 0) this.keepCidrs(cidrs);
     this.cidrStart[index + 1] = this.cidrCount;
     if (tags !== undefined) {
       setBit(this.hasTagObject, index);
@@ -162,49 +163,50 @@ export class ElementColumns {
     }
   }
 
-  /** Parses every CIDR into the scratch columns; returns how many, or the first bad one. */
-  private checkCidrs(id: string, cidrs: unknown): number | Problem {
+  /**
+   * Parses every CIDR straight into the columns past their ends (`cidrCount`, `v6Count`), which
+   * move only when the record is accepted (`keepCidrs`): a rejected record leaves the entries to be
+   * overwritten. Returns how many, or the first bad one.
+   */
+  private parseCidrs(id: string, cidrs: unknown): number | Problem {
     if (!Array.isArray(cidrs)) {
       return { message: `element "${id}": "cidrs" must be an array of CIDR strings`, field: '/cidrs' };
     }
-    if (cidrs.length > this.scratchCodes.length) {
-      this.scratchCodes = new Uint8Array(cidrs.length);
-      this.scratchWords = new Uint32Array(cidrs.length * 4);
+    const needed = this.cidrCount + cidrs.length;
+    if (needed > this.cidrWords.length) {
+      this.cidrWords = grow(this.cidrWords, needed);
+      this.cidrCodes = grow(this.cidrCodes, needed);
     }
+    const words = this.words;
+    let v6 = 0;
     for (let i = 0; i < cidrs.length; i++) {
       const text: unknown = cidrs[i];
-      const code = typeof text === 'string' ? parsePrefix(text, this.words) : -1;
+      const code = typeof text === 'string' ? parsePrefix(text, words) : -1;
       if (code < 0) {
         return {
           message: `element "${id}": ${JSON.stringify(text)} in "cidrs" is not a valid CIDR prefix (address/length with no host bits set, such as 10.1.0.0/16 or 2600:1f14::/56); fix or remove it`,
           field: `/cidrs/${i}`,
         };
       }
-      this.scratchCodes[i] = code;
-      this.scratchWords.set(this.words, i * 4);
+      const entry = this.cidrCount + i;
+      this.cidrCodes[entry] = code;
+      if (!isV6Code(code)) {
+        this.cidrWords[entry] = words[0]!;
+        continue;
+      }
+      const at = this.v6Count + v6++;
+      if ((at + 1) * 4 > this.cidrV6.length) this.cidrV6 = grow(this.cidrV6, (at + 1) * 4);
+      for (let w = 0; w < 4; w++) this.cidrV6[at * 4 + w] = words[w]!;
+      this.cidrWords[entry] = at;
     }
+    this.parsedV6 = v6;
     return cidrs.length;
   }
 
-  private commitCidrs(count: number): void {
-    const needed = this.cidrCount + count;
-    if (needed > this.cidrWords.length) {
-      this.cidrWords = grow(this.cidrWords, needed);
-      this.cidrCodes = grow(this.cidrCodes, needed);
-    }
-    for (let i = 0; i < count; i++) {
-      const code = this.scratchCodes[i]!;
-      const entry = this.cidrCount++;
-      this.cidrCodes[entry] = code;
-      if (!isV6Code(code)) {
-        this.cidrWords[entry] = this.scratchWords[i * 4]!;
-        continue;
-      }
-      if ((this.v6Count + 1) * 4 > this.cidrV6.length)
-        this.cidrV6 = grow(this.cidrV6, (this.v6Count + 1) * 4);
-      this.cidrV6.set(this.scratchWords.subarray(i * 4, i * 4 + 4), this.v6Count * 4);
-      this.cidrWords[entry] = this.v6Count++;
-    }
+  /** Keeps the `count` entries `parseCidrs` wrote last. */
+  private keepCidrs(count: number): void {
+    this.cidrCount += count;
+    this.v6Count += this.parsedV6;
   }
 
   /** The trimmed columns, codes narrowed; nothing may be added afterwards. */

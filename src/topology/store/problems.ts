@@ -44,3 +44,13 @@ export class Problems {
     this.onWarning?.({ message, ...location });
   }
 }
+
+/** Whether `value` is an element index below `count` (records may name elements by index). */
+export function isIndex(value: unknown, count: number): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value < count;
+}
+
+/** The valid element indexes, for messages. */
+export function indexRange(count: number): string {
+  return count === 0 ? 'no element has been added yet' : `0 to ${count - 1}`;
+}

@@ -52,3 +52,69 @@ function pass(
   }
   return true;
 }
+
+/**
+ * IPv4 entries (one word each) sorted by address and then length, stable, as new arrays. The words,
+ * lengths and owners move with each pass instead of being looked up through an order array, so
+ * every pass reads in sequence and only its writes go to scattered places: at a million prefixes,
+ * reads that miss the cache stall and writes do not.
+ */
+export function sortV4(
+  words: Uint32Array,
+  lengths: Uint8Array,
+  owners: Uint32Array,
+  count: number,
+): { words: Uint32Array; lengths: Uint8Array; owners: Uint32Array } {
+  const from = {
+    words: words.slice(0, count),
+    lengths: lengths.slice(0, count),
+    owners: owners.slice(0, count),
+  };
+  const to = {
+    words: new Uint32Array(count),
+    lengths: new Uint8Array(count),
+    owners: new Uint32Array(count),
+  };
+  const counts = new Uint32Array(65536);
+  // Least significant first: the length, then the low and the high half of the address.
+  let a = from;
+  let b = to;
+  for (let digit = 0; digit < 3; digit++) {
+    const keys = digit === 0 ? lengthKeys(a.lengths, count) : halfKeys(a.words, count, digit === 1 ? 0 : 16);
+    if (!startsOf(keys, count, counts)) continue; // one digit for all: the order stands
+    for (let i = 0; i < count; i++) {
+      const at = counts[keys[i]!]!++;
+      b.words[at] = a.words[i]!;
+      b.lengths[at] = a.lengths[i]!;
+      b.owners[at] = a.owners[i]!;
+    }
+    [a, b] = [b, a];
+  }
+  return a;
+}
+
+function lengthKeys(lengths: Uint8Array, count: number): Uint8Array | Uint16Array {
+  return lengths.subarray(0, count);
+}
+
+/** The 16-bit half of each word at `shift`, in a scratch array. */
+function halfKeys(words: Uint32Array, count: number, shift: number): Uint16Array {
+  const keys = new Uint16Array(count);
+  for (let i = 0; i < count; i++) keys[i] = words[i]! >>> shift;
+  return keys;
+}
+
+/** Turns `counts` into each key's first position; false when every key is the same (no pass needed). */
+function startsOf(keys: Uint8Array | Uint16Array, count: number, counts: Uint32Array): boolean {
+  counts.fill(0);
+  for (let i = 0; i < count; i++) counts[keys[i]!]!++;
+  let total = 0;
+  let moves = false;
+  for (let key = 0; key < counts.length; key++) {
+    const n = counts[key]!;
+    if (n !== 0 && n !== count) moves = true;
+    counts[key] = total;
+    total += n;
+  }
+  return moves;
+}

@@ -4,11 +4,11 @@
  * elements with a few thousand route tables pay nothing per element.
  */
 
-import type { RecordLocation, RouteRecord } from '../model.js';
+import type { RecordLocation, RouteOrigin, RouteRecord, RouteState } from '../model.js';
 import { groupBy } from './csr.js';
 import { grow, trim } from './grow.js';
 import { formatPrefix, isV6Code, parsePrefix } from './prefix.js';
-import type { Problem, Problems } from './problems.js';
+import { indexRange, isIndex, type Problem, type Problems } from './problems.js';
 import type { StringTable } from './string-table.js';
 
 export const BLACKHOLE = 1;
@@ -31,6 +31,16 @@ export interface RouteColumns {
   tableElements: Uint32Array;
   start: Uint32Array;
   items: Uint32Array;
+}
+
+/** A route whose table and target are given as element indexes (see TopologyBuilder.addRouteByIndex). */
+export interface IndexedRouteRecord {
+  table: number;
+  destination: string;
+  /** Left out for a blackhole. */
+  target?: number;
+  state: RouteState;
+  origin: RouteOrigin;
 }
 
 export class RouteRows {
@@ -59,28 +69,75 @@ export class RouteRows {
         field: '/table',
       };
     }
+    const badTarget =
+      target !== undefined && (typeof target !== 'string' || target === '')
+        ? '"target" must be an element id, or left out for a blackhole'
+        : undefined;
+    const problem = this.addRow(destination, state, origin, table, badTarget, ids);
+    if (problem) return problem;
+    const row = this.count - 1;
+    this.tables[row] = this.lookup(ids, table, row * 2, at);
+    this.targets[row] = target === undefined ? NO_TARGET : this.lookup(ids, target, row * 2 + 1, at);
+    return undefined;
+  }
+
+  /** `add` for a route whose table and target are indexes of elements already added. */
+  addIndexed(record: IndexedRouteRecord, ids: StringTable): Problem | undefined {
+    if (typeof record !== 'object' || record === null) {
+      return { message: 'a route must be an object with "table", "destination", "state" and "origin"' };
+    }
+    const { table, destination, target, state, origin } = record;
+    const count = ids.count;
+    if (!isIndex(table, count)) {
+      return {
+        message: `route to ${JSON.stringify(destination)}: its table ${JSON.stringify(table)} is not the index of an element added before it (${indexRange(count)}); add the table first or pass its id to addRoute`,
+        field: '/table',
+      };
+    }
+    const badTarget =
+      target !== undefined && !isIndex(target, count)
+        ? `its target ${JSON.stringify(target)} is not the index of an element added before it (${indexRange(count)}); leave it out for a blackhole`
+        : undefined;
+    const problem = this.addRow(destination, state, origin, table, badTarget, ids);
+    if (problem) return problem;
+    const row = this.count - 1;
+    this.tables[row] = table;
+    this.targets[row] = target === undefined ? NO_TARGET : target;
+    return undefined;
+  }
+
+  /**
+   * Checks the destination, the target (`badTarget` says what is wrong with it, if anything), the
+   * state and the origin, in that order, and when all are right adds a row with them, its table and
+   * target still to be written. `table` (an id, or an element index in `ids`) names the route in
+   * messages, looked up only when there is one to write.
+   */
+  private addRow(
+    destination: unknown,
+    state: unknown,
+    origin: unknown,
+    tableRef: string | number,
+    badTarget: string | undefined,
+    ids: StringTable,
+  ): Problem | undefined {
     const code = typeof destination === 'string' ? parsePrefix(destination, this.scratch) : -1;
     if (code < 0) {
       return {
-        message: `${describe(destination, table)}: the destination is not a CIDR prefix (address/length with no host bits set, such as 10.0.0.0/16); fix it`,
+        message: `${describe(destination, tableRef, ids)}: the destination is not a CIDR prefix (address/length with no host bits set, such as 10.0.0.0/16); fix it`,
         field: '/destination',
       };
     }
-    if (target !== undefined && (typeof target !== 'string' || target === '')) {
-      return {
-        message: `${describe(destination, table)}: "target" must be an element id, or left out for a blackhole`,
-        field: '/target',
-      };
-    }
+    if (badTarget !== undefined)
+      return { message: `${describe(destination, tableRef, ids)}: ${badTarget}`, field: '/target' };
     if (state !== 'active' && state !== 'blackhole') {
       return {
-        message: `${describe(destination, table)}: "state" must be "active" or "blackhole", not ${JSON.stringify(state)}`,
+        message: `${describe(destination, tableRef, ids)}: "state" must be "active" or "blackhole", not ${JSON.stringify(state)}`,
         field: '/state',
       };
     }
     if (origin !== 'propagated' && origin !== 'static') {
       return {
-        message: `${describe(destination, table)}: "origin" must be "propagated" or "static", not ${JSON.stringify(origin)}`,
+        message: `${describe(destination, tableRef, ids)}: "origin" must be "propagated" or "static", not ${JSON.stringify(origin)}`,
         field: '/origin',
       };
     }
@@ -93,8 +150,6 @@ export class RouteRows {
       this.words[row] = this.v6Count++;
     } else this.words[row] = this.scratch[0]!;
     this.flags[row] = (state === 'blackhole' ? BLACKHOLE : 0) | (origin === 'static' ? STATIC : 0);
-    this.tables[row] = this.lookup(ids, table, row * 2, at);
-    this.targets[row] = target === undefined ? NO_TARGET : this.lookup(ids, target, row * 2 + 1, at);
     return undefined;
   }
 
@@ -189,6 +244,7 @@ export class RouteRows {
   }
 }
 
-function describe(destination: unknown, table: string): string {
-  return `route to ${JSON.stringify(destination)} in table "${table}"`;
+/** Names a route for a message; `table` is its id, or its element index in `ids`. */
+function describe(destination: unknown, table: string | number, ids: StringTable): string {
+  return `route to ${JSON.stringify(destination)} in table "${typeof table === 'string' ? table : ids.get(table)}"`;
 }

@@ -1,72 +1,21 @@
 /**
  * Strings packed as UTF-8 in one byte buffer with Uint32 offsets, optionally indexed by an
  * open-addressing hash table in an Int32Array. A million ids cost their bytes plus 5 bytes (offset
- * and terminator) and under 32 bytes of table each, where a `Map<string, number>` would hold a string
+ * and terminator) and under 48 bytes of table each, where a `Map<string, number>` would hold a string
  * object, a hash entry and a number per id. Codes are dense and given in order of addition.
  *
- * A slot holds the code + 1 and the string's byte offset, and indexed strings end in a 0xFF byte
- * (never part of UTF-8): a lookup reads the slot and then the bytes, without the offsets array in
- * between. At a million ids each of those reads is a cache miss, and they are most of a lookup.
+ * A slot holds the code + 1, the string's byte offset and its hash (string-slots.ts). At a million
+ * ids every read of a slot and of a stored string is a cache miss, and they are most of the cost of
+ * a lookup: the hash in the slot means a probe reads stored bytes only when the hashes agree (about
+ * once per successful lookup, almost never for an insert), and the offset in the slot means the
+ * offsets array is not read in between. Strings known to be new (`addNew`) skip the probe and are
+ * indexed together when the index is next needed, which costs far less than one at a time.
  */
 
 import { Buffer } from 'node:buffer';
 import { grow, trim } from './grow.js';
-
-const encoder = new TextEncoder();
-
-/** Writes `text` as UTF-8 at `at`; `bytes` must have room for 3 bytes per UTF-16 unit. Returns the end. */
-export function writeUtf8(text: string, bytes: Uint8Array, at: number): number {
-  const length = text.length;
-  for (let i = 0; i < length; i++) {
-    const c = text.charCodeAt(i);
-    // Ids and tags are nearly always ASCII; the encoder is only worth its call for the rest.
-    if (c >= 0x80) return at + encoder.encodeInto(text, bytes.subarray(at)).written;
-    bytes[at + i] = c;
-  }
-  return at + length;
-}
-
-/**
- * FNV-1a taken two bytes (or two ASCII chars) at a time, seeded with the length, then a murmur
- * finalizer so the low bits (the slot) depend on every byte. Pairs halve the multiply chain, which
- * is most of the cost of hashing a 21-character id.
- */
-const FNV_OFFSET = 0x811c9dc5;
-const FNV_PRIME = 0x01000193;
-
-function finish32(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  return (h ^ (h >>> 16)) >>> 0;
-}
-
-function hashBytes(bytes: Uint8Array, start: number, end: number): number {
-  let h = FNV_OFFSET ^ (end - start);
-  let i = start;
-  for (; i + 1 < end; i += 2) h = Math.imul(h ^ (bytes[i]! | (bytes[i + 1]! << 16)), FNV_PRIME);
-  if (i < end) h = Math.imul(h ^ bytes[i]!, FNV_PRIME);
-  return finish32(h);
-}
-
-/** The same hash over an ASCII string's char codes (equal to its UTF-8 bytes), or -1 when it is not ASCII. */
-function hashAscii(text: string): number {
-  const length = text.length;
-  let h = FNV_OFFSET ^ length;
-  let i = 0;
-  for (; i + 1 < length; i += 2) {
-    const pair = text.charCodeAt(i) | (text.charCodeAt(i + 1) << 16);
-    if ((pair & 0xff80ff80) !== 0) return -1;
-    h = Math.imul(h ^ pair, FNV_PRIME);
-  }
-  if (i < length) {
-    const c = text.charCodeAt(i);
-    if (c >= 0x80) return -1;
-    h = Math.imul(h ^ c, FNV_PRIME);
-  }
-  return finish32(h);
-}
+import { copyAscii, hashAscii, hashBytes, writeUtf8 } from './string-hash.js';
+import { placeBatch, SLOT, storedEquals, storedEqualsAscii, TERMINATOR, tableSize } from './string-slots.js';
 
 export interface StringTableOptions {
   /** Keep a hash index so equal strings are found (ids, tag values); off for names. */
@@ -75,19 +24,29 @@ export interface StringTableOptions {
   expectedBytes?: number;
 }
 
-/** Ends each indexed string, so a slot's offset alone tells where a stored string stops. */
-const TERMINATOR = 0xff;
-
 export class StringTable {
+  // `bytes`, `offsets` and `gap` are read by name by text-reader.ts: keep their names and meaning.
   private bytes: Uint8Array;
   /** String i is bytes[offsets[i]..offsets[i + 1] - gap]. */
   private offsets: Uint32Array;
-  /** Pairs (code + 1, byte offset) per slot, code 0 for empty; a power of two of at least twice `count` slots. */
+  /** SLOT Int32s per slot; a power of two of at least twice `count` slots. */
   private slots: Int32Array | undefined;
   /** 1 when strings end in a terminator (indexed tables), else 0. */
   private readonly gap: number;
   /** Where a non-ASCII lookup key is encoded; empty until one comes. */
   private scratch = new Uint8Array(0);
+  /**
+   * Hashes of the last `waiting` strings, added by `addNew` and not yet in `slots`: they wait until
+   * a lookup or `finish` needs the index, and are then placed together (string-slots.ts).
+   */
+  private waitingHashes: Int32Array | undefined;
+  private waiting = 0;
+  private touched = 0;
+  /**
+   * Strings from `addNew` that were not new after all, as pairs (its code, the earlier equal
+   * string's code); they are left out of the index. The caller promised this stays empty.
+   */
+  readonly repeats: number[] = [];
   private decoder: Buffer | undefined;
   count = 0;
 
@@ -96,7 +55,7 @@ export class StringTable {
     this.offsets = new Uint32Array(expected + 1);
     this.bytes = new Uint8Array(Math.max(64, options.expectedBytes ?? expected * 16));
     this.gap = options.indexed ? 1 : 0;
-    if (options.indexed) this.slots = new Int32Array(tableSize(expected) * 2);
+    if (options.indexed) this.slots = new Int32Array(tableSize(expected) * SLOT);
   }
 
   /** Adds `text` and returns its code, or, when indexed and already present, `-1 - code` of the copy. */
@@ -107,27 +66,59 @@ export class StringTable {
     const bytes = this.bytes;
     const slots = this.slots;
     if (slots === undefined) return this.commit(writeUtf8(text, bytes, start));
-    let h = hashAscii(text);
+    if (this.waiting > 0) this.placeWaiting();
+    let h = copyAscii(text, bytes, start);
     let end = start + text.length;
-    if (h >= 0) for (let i = 0; i < text.length; i++) bytes[start + i] = text.charCodeAt(i);
-    else {
+    if (h < 0) {
       end = writeUtf8(text, bytes, start);
       h = hashBytes(bytes, start, end);
     }
-    // Keeps the load at most one half: doubling the slot count (slots.length is twice the count).
-    const table = (this.count + 1) * 4 > slots.length ? this.rehash(slots.length) : slots;
-    const mask = (table.length >>> 1) - 1;
+    // Keeps the load at most one half, doubling the slot count.
+    const table = (this.count + 1) * 2 * SLOT > slots.length ? this.rehash((slots.length / SLOT) * 2) : slots;
+    const mask = table.length / SLOT - 1;
     let slot = h & mask;
     for (let probe = 0; probe <= mask; probe++) {
-      const entry = table[slot * 2]!;
+      const at = slot * SLOT;
+      const entry = table[at]!;
       if (entry === 0) break;
-      if (this.storedEquals(table[slot * 2 + 1]! >>> 0, bytes, start, end)) return -entry;
+      if (table[at + 2] === h && storedEquals(bytes, table[at + 1]! >>> 0, bytes, start, end)) return -entry;
       slot = (slot + 1) & mask;
     }
-    table[slot * 2] = this.count + 1;
-    table[slot * 2 + 1] = start;
+    const at = slot * SLOT;
+    table[at] = this.count + 1;
+    table[at + 1] = start;
+    table[at + 2] = h;
     bytes[end] = TERMINATOR;
     return this.commit(end + 1);
+  }
+
+  /**
+   * Adds a string the caller knows is not in the table yet (a source whose ids are unique by
+   * construction) and returns its code. It is indexed later, with all others added so, when a
+   * lookup, `addUnique` or `finish` first needs the index: cheaper than one at a time. Should it
+   * equal an earlier string after all, the pair goes to `repeats` and only the earlier is indexed.
+   */
+  addNew(text: string): number {
+    const slots = this.slots;
+    if (slots === undefined) return this.addUnique(text);
+    const start = this.offsets[this.count]!;
+    const room = start + text.length * 3 + 1;
+    if (room > this.bytes.length) this.bytes = grow(this.bytes, room);
+    const bytes = this.bytes;
+    let h = copyAscii(text, bytes, start);
+    let end = start + text.length;
+    if (h < 0) {
+      end = writeUtf8(text, bytes, start);
+      h = hashBytes(bytes, start, end);
+    }
+    if ((this.count + 1) * 2 * SLOT > slots.length) this.rehash((slots.length / SLOT) * 2);
+    bytes[end] = TERMINATOR;
+    const code = this.commit(end + 1);
+    let waiting = this.waitingHashes ?? new Int32Array(256);
+    if (this.waiting === waiting.length) waiting = grow(waiting, this.waiting + 1);
+    this.waitingHashes = waiting;
+    waiting[this.waiting++] = h;
+    return code;
   }
 
   /** The code of an equal string, adding it first if absent. */
@@ -138,24 +129,19 @@ export class StringTable {
 
   /** The code of `text`, or -1; needs an indexed table. */
   find(text: string): number {
+    if (this.waiting > 0) this.placeWaiting();
     const slots = this.slots;
     if (slots === undefined || this.count === 0) return -1;
-    const mask = (slots.length >>> 1) - 1;
-    const ascii = hashAscii(text);
-    let end = 0;
-    if (ascii < 0) {
-      if (this.scratch.length < text.length * 3) this.scratch = new Uint8Array(text.length * 3);
-      end = writeUtf8(text, this.scratch, 0);
-    }
-    let slot = (ascii < 0 ? hashBytes(this.scratch, 0, end) : ascii) & mask;
+    const mask = slots.length / SLOT - 1;
     const bytes = this.bytes;
+    const h = hashAscii(text);
+    if (h < 0) return this.findEncoded(text);
+    let slot = h & mask;
     for (let probe = 0; probe <= mask; probe++) {
-      const entry = slots[slot * 2]!;
+      const at = slot * SLOT;
+      const entry = slots[at]!;
       if (entry === 0) return -1;
-      const from = slots[slot * 2 + 1]! >>> 0;
-      if (ascii < 0 ? this.storedEquals(from, this.scratch, 0, end) : storedEqualsAscii(bytes, from, text)) {
-        return entry - 1;
-      }
+      if (slots[at + 2] === h && storedEqualsAscii(bytes, slots[at + 1]! >>> 0, text)) return entry - 1;
       slot = (slot + 1) & mask;
     }
     return -1;
@@ -177,10 +163,12 @@ export class StringTable {
 
   /** Drops spare capacity once no more strings will be added. */
   finish(): void {
+    if (this.waiting > 0) this.placeWaiting();
+    this.waitingHashes = undefined;
     this.bytes = trim(this.bytes, this.offsets[this.count]!);
     this.offsets = trim(this.offsets, this.count + 1);
     this.decoder = undefined;
-    if (this.slots !== undefined && this.slots.length > tableSize(this.count) * 2) {
+    if (this.slots !== undefined && this.slots.length > tableSize(this.count) * SLOT) {
       this.rehash(tableSize(this.count));
     }
   }
@@ -195,49 +183,69 @@ export class StringTable {
     );
   }
 
+  /** `find` for a key that is not ASCII: encoded to UTF-8 first, then hashed and compared as bytes. */
+  private findEncoded(text: string): number {
+    if (this.scratch.length < text.length * 3) this.scratch = new Uint8Array(text.length * 3);
+    const end = writeUtf8(text, this.scratch, 0);
+    return this.findBytes(hashBytes(this.scratch, 0, end), this.scratch, 0, end);
+  }
+
+  /** The code of the string other[start..end] of hash `h`, or -1. */
+  private findBytes(h: number, other: Uint8Array, start: number, end: number): number {
+    if (this.waiting > 0) this.placeWaiting();
+    const slots = this.slots!;
+    const mask = slots.length / SLOT - 1;
+    let slot = h & mask;
+    for (let probe = 0; probe <= mask; probe++) {
+      const at = slot * SLOT;
+      const entry = slots[at]!;
+      if (entry === 0) return -1;
+      if (slots[at + 2] === h && storedEquals(this.bytes, slots[at + 1]! >>> 0, other, start, end))
+        return entry - 1;
+      slot = (slot + 1) & mask;
+    }
+    return -1;
+  }
+
+  /** Places the strings from `addNew` that wait (the last `waiting` codes). */
+  private placeWaiting(): void {
+    const first = this.count - this.waiting;
+    const hashes = this.waitingHashes!;
+    this.touched ^= placeBatch(
+      this.slots!,
+      hashes,
+      first,
+      this.waiting,
+      this.offsets,
+      this.bytes,
+      this.repeats,
+    );
+    this.waiting = 0;
+  }
+
   private commit(next: number): number {
     if (this.count + 2 > this.offsets.length) this.offsets = grow(this.offsets, this.count + 2);
     this.offsets[++this.count] = next;
     return this.count - 1;
   }
 
-  /** A new table of `size` slots (a power of two), every string placed again. */
+  /** A new table of `size` slots (a power of two), every string placed again by its kept hash. */
   private rehash(size: number): Int32Array {
-    const slots = new Int32Array(size * 2);
+    if (this.waiting > 0) this.placeWaiting();
+    const old = this.slots!;
+    const slots = new Int32Array(size * SLOT);
     const mask = size - 1;
-    for (let code = 0; code < this.count; code++) {
-      const from = this.offsets[code]!;
-      let slot = hashBytes(this.bytes, from, this.offsets[code + 1]! - 1) & mask;
-      for (let probe = 0; probe < size && slots[slot * 2] !== 0; probe++) slot = (slot + 1) & mask;
-      slots[slot * 2] = code + 1;
-      slots[slot * 2 + 1] = from;
+    for (let from = 0; from < old.length; from += SLOT) {
+      if (old[from] === 0) continue;
+      const h = old[from + 2]!;
+      let slot = h & mask;
+      for (let probe = 0; probe < size && slots[slot * SLOT] !== 0; probe++) slot = (slot + 1) & mask;
+      const at = slot * SLOT;
+      slots[at] = old[from]!;
+      slots[at + 1] = old[from + 1]!;
+      slots[at + 2] = h;
     }
     this.slots = slots;
     return slots;
   }
-
-  /** Whether the stored string at byte `from` equals other[start..end]. */
-  private storedEquals(from: number, other: Uint8Array, start: number, end: number): boolean {
-    const bytes = this.bytes;
-    const length = end - start;
-    // The terminator right after `length` bytes, or the stored string is longer or shorter.
-    if (bytes[from + length] !== TERMINATOR) return false;
-    // From the end: ids of one kind share their start (`subnet-0`) and differ in the last digits.
-    for (let i = length - 1; i >= 0; i--) if (bytes[from + i] !== other[start + i]) return false;
-    return true;
-  }
-}
-
-/** Whether the stored string at byte `from` equals an ASCII `text`. */
-function storedEqualsAscii(bytes: Uint8Array, from: number, text: string): boolean {
-  if (bytes[from + text.length] !== TERMINATOR) return false;
-  for (let i = text.length - 1; i >= 0; i--) if (bytes[from + i] !== text.charCodeAt(i)) return false;
-  return true;
-}
-
-/** The smallest power of two at least twice `count`: linear probing stays short at half load. */
-function tableSize(count: number): number {
-  let size = 16;
-  while (size < count * 2) size *= 2;
-  return size;
 }

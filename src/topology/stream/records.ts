@@ -1,12 +1,12 @@
 /**
- * Records for chunks, read field by field from the view. Fields a store does not hold are left out
- * rather than set to undefined, so a million records stay small and share a few hidden classes.
+ * Element records read field by field from any view (the columnar store builds its own faster).
+ * Fields a view does not hold are left out rather than set to undefined, so a million records stay
+ * small and share a few hidden classes; an empty `cidrs` list or `tags` object is left out too.
  */
-import type { ConnectionRecord, ElementRecord, TopologyView } from '../model.js';
-import type { IdCache } from './id-cache.js';
+import type { ElementRecord, TopologyView } from '../model.js';
 
-export function leanElement(view: TopologyView, ids: IdCache, element: number): ElementRecord {
-  const record: ElementRecord = { id: ids.id(element), type: view.type(element) };
+export function leanElement(view: TopologyView, element: number): ElementRecord {
+  const record: ElementRecord = { id: view.id(element), type: view.type(element) };
   const name = view.name(element);
   if (name !== undefined) record.name = name;
   const region = view.region(element);
@@ -27,15 +27,4 @@ export function leanElement(view: TopologyView, ids: IdCache, element: number): 
     break;
   }
   return record;
-}
-
-/** `source` and `target` are the connection's ends, which the caller has already read. */
-export function connectionRecord(
-  view: TopologyView,
-  ids: IdCache,
-  connection: number,
-  source: number,
-  target: number,
-): ConnectionRecord {
-  return { type: view.connectionType(connection), source: ids.id(source), target: ids.id(target) };
 }

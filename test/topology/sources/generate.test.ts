@@ -1,8 +1,16 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { AbortedError, TopologyError } from '../../../src/errors.js';
+import { type IndexedRouteRecord, TopologyBuilder } from '../../../src/topology/builder.js';
 import { type Cidr, cidrContains, cidrsOverlap, parseCidr } from '../../../src/topology/cidr.js';
-import { ATTACHMENT_TYPES, type ElementRecord } from '../../../src/topology/model.js';
+import {
+  ATTACHMENT_TYPES,
+  type ConnectionRecord,
+  type ConnectionType,
+  type ElementRecord,
+  type TopologySink,
+  type TopologyView,
+} from '../../../src/topology/model.js';
 import {
   type GenerateOptions,
   generateSteps,
@@ -439,5 +447,118 @@ describe('generateTopology: options', () => {
     controller.abort();
     assert.throws(() => steps.next(), AbortedError);
     assert.equal(sink.elements, 3 * 16_384);
+  });
+});
+
+/** Forwards the four TopologySink calls only, so the generator sees no index path and sends ids. */
+function idsOnly(builder: TopologyBuilder): TopologySink {
+  return {
+    addElement: (e) => builder.addElement(e),
+    addConnection: (c) => builder.addConnection(c),
+    addRoute: (r) => builder.addRoute(r),
+    setPolicy: (id, p) => builder.setPolicy(id, p),
+  };
+}
+
+/** Counts the calls of the index path, so a test knows which path the generator took. */
+class CountingBuilder extends TopologyBuilder {
+  newElements = 0;
+  connectionsByIndex = 0;
+  routesByIndex = 0;
+  override addNewElement(element: ElementRecord): void {
+    this.newElements++;
+    super.addNewElement(element);
+  }
+  override addConnectionByIndex(type: ConnectionType, source: number, target: number): void {
+    this.connectionsByIndex++;
+    super.addConnectionByIndex(type, source, target);
+  }
+  override addRouteByIndex(route: IndexedRouteRecord): void {
+    this.routesByIndex++;
+    super.addRouteByIndex(route);
+  }
+}
+
+/** Every connection and route of a store, with ids for ends: equal lists mean the same topology. */
+function links(view: TopologyView): { connections: string[]; routes: string[] } {
+  const connections: string[] = [];
+  for (let c = 0; c < view.connectionCount; c++) {
+    const [s, t] = [view.connectionSource(c), view.connectionTarget(c)];
+    connections.push(`${view.connectionType(c)} ${view.id(s)}@${s} ${view.id(t)}@${t}`);
+  }
+  const routes: string[] = [];
+  for (let r = 0; r < view.routeCount; r++) {
+    const { table, destination, target, state, origin } = view.route(r);
+    const to = target < 0 ? '-' : `${view.id(target)}@${target}`;
+    routes.push(`${view.id(table)}@${table} ${destination} ${to} ${state} ${origin}`);
+  }
+  return { connections, routes };
+}
+
+describe('generateTopology into a TopologyBuilder: links by element index', () => {
+  const cases: GenerateOptions[] = [
+    ...[1, 2, 3, 4, 5, 6, 7, 10, 33, 100, 999, 1000, 4321, 20_000].map((elements) => ({ elements })),
+    { elements: 1000, connections: 0 },
+    { elements: 1000, connections: 7000 },
+    { elements: 800, regions: 1 },
+    { elements: 3000, regions: ['eu-west-1', 'us-east-1', 'ap-south-1'], seed: 7 },
+  ];
+  for (const options of cases) {
+    it(`gives the same store as ids do: ${JSON.stringify(options)}`, () => {
+      const fast = new CountingBuilder();
+      const summary = generateTopology(options, fast);
+      const slow = new TopologyBuilder();
+      generateTopology(options, idsOnly(slow));
+      const [a, b] = [fast.build(), slow.build()];
+      assert.equal(fast.newElements, summary.elements);
+      assert.equal(fast.connectionsByIndex, summary.connections);
+      assert.equal(fast.routesByIndex, summary.routes);
+      assert.equal(a.connectionCount, summary.connections);
+      assert.equal(a.routeCount, summary.routes);
+      assert.deepEqual(links(a), links(b));
+    });
+  }
+
+  it('counts from the elements the builder already holds', () => {
+    const fast = new CountingBuilder();
+    const slow = new TopologyBuilder();
+    for (const b of [fast, slow]) {
+      b.addElement({ id: 'vpc-mine', type: 'vpc' });
+      b.addElement({ id: 'subnet-mine', type: 'subnet' });
+    }
+    const summary = generateTopology({ elements: 1200, seed: 3 }, fast);
+    generateTopology({ elements: 1200, seed: 3 }, idsOnly(slow));
+    // Its ids could clash with the ones there, so they are checked one by one; links go by index.
+    assert.equal(fast.newElements, 0);
+    assert.equal(fast.connectionsByIndex, summary.connections);
+    const store = fast.build();
+    assert.deepEqual(links(store), links(slow.build()));
+    // The first generated element (the global network) is at index 2, and its connection says so.
+    assert.equal(store.connectionSource(0), 2);
+    assert.equal(store.type(2), 'global-network');
+  });
+
+  it('falls back to ids when the builder refused a generated element (a duplicate id)', () => {
+    const generated = new RecordingSink();
+    generateTopology({ elements: 500 }, generated);
+    const taken = generated.elements[40] as ElementRecord;
+    const warnings: string[] = [];
+    const fast = new CountingBuilder({ lenient: true, onWarning: (w) => warnings.push(w.message) });
+    fast.addElement({ id: taken.id, type: taken.type });
+    const summary = generateTopology({ elements: 500 }, fast);
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0] as string, /duplicate element id/);
+    assert.equal(fast.connectionsByIndex, 0);
+    assert.equal(fast.routesByIndex, 0);
+    const store = fast.build();
+    // Every link still names the right element: the one already there takes the refused one's place.
+    assert.equal(store.connectionCount, summary.connections);
+    const byId = new Map(generated.elements.map((e) => [e.id, e]));
+    for (let c = 0; c < store.connectionCount; c++) {
+      const record = generated.connections[c] as ConnectionRecord;
+      assert.equal(store.id(store.connectionSource(c)), record.source);
+      assert.equal(store.id(store.connectionTarget(c)), record.target);
+      assert.ok(byId.has(record.source));
+    }
   });
 });

@@ -30,8 +30,8 @@ test('a two-element topology, part by part', () => {
   assert.deepEqual(store.byteSize().parts, {
     // Uint8 type, region, segment, account, state and ASN codes: 6 columns x 2 elements.
     elements: 12,
-    // 3 UTF-8 bytes and 2 terminators, 3 Uint32 offsets, 16 slots of two Int32s.
-    ids: 5 + 12 + 128,
+    // 3 UTF-8 bytes and 2 terminators, 3 Uint32 offsets, 16 slots of three Int32s (code, offset, hash).
+    ids: 5 + 12 + 192,
     // 1 byte, 3 offsets, a 1-byte presence bitset.
     names: 1 + 12 + 1,
     // "r1": 40 bytes of overhead + 2 UTF-16 chars.
@@ -39,7 +39,7 @@ test('a two-element topology, part by part', () => {
     // 3 Uint32 starts, 2 Uint32 addresses, 2 length codes, a 1-byte "had a list" bitset.
     cidrs: 12 + 8 + 2 + 1,
     // 3 starts, no pairs, a 1-byte "had tags" bitset, an empty value table (1 offset, 16 slots).
-    tags: 12 + 1 + 4 + 128,
+    tags: 12 + 1 + 4 + 192,
     // Uint32 source and target, Uint8 type.
     connections: 9,
     // Out and in: 3 starts + 1 connection index each.
@@ -54,7 +54,7 @@ test('a two-element topology, part by part', () => {
   });
   assert.equal(
     store.byteSize().total,
-    12 + 145 + 14 + 44 + 23 + 145 + 9 + 32 + 100 + 50 + 4 + JSON.stringify(policy).length,
+    12 + 209 + 14 + 44 + 23 + 209 + 9 + 32 + 100 + 50 + 4 + JSON.stringify(policy).length,
   );
 });
 

@@ -42,8 +42,8 @@ test('the hash table grows past many rehashes and finish shrinks it to twice the
     assert.equal(table.find(`subnet-${i.toString(16).padStart(17, '0')}`), i);
   assert.equal(table.find('subnet-'), -1);
   table.finish();
-  // 20,000 x (24 bytes + terminator), 20,001 offsets, 65,536 two-Int32 slots (the power of two at least twice 20,000).
-  assert.equal(table.byteSize(), 20_000 * 25 + 20_001 * 4 + 65_536 * 8);
+  // 20,000 x (24 bytes + terminator), 20,001 offsets, 65,536 slots of three Int32s (code, offset, hash) (the power of two at least twice 20,000).
+  assert.equal(table.byteSize(), 20_000 * 25 + 20_001 * 4 + 65_536 * 12);
   assert.equal(table.find(`subnet-${(19_999).toString(16).padStart(17, '0')}`), 19_999);
 });
 
@@ -53,4 +53,61 @@ test('a table without an index keeps every string, equal or not', () => {
   assert.equal(names.addUnique('x'), 1);
   assert.equal(names.find('x'), -1);
   assert.equal(names.get(1), 'x');
+});
+
+test('strings added as new are found, counted and stored exactly like ones added with a check', () => {
+  const id = (i: number) => `vpc-0${(i * 2654435761).toString(16).padStart(16, '0')}`;
+  const checked = new StringTable({ indexed: true });
+  const fresh = new StringTable({ indexed: true });
+  for (let i = 0; i < 5000; i++) {
+    assert.equal(checked.addUnique(id(i)), i);
+    assert.equal(fresh.addNew(id(i)), i);
+    // Lookups in between place the strings that wait, including the one just added.
+    if (i % 999 === 0) assert.equal(fresh.find(id(i)), i);
+  }
+  assert.equal(fresh.addNew('é-ü'), 5000); // not ASCII
+  checked.addUnique('é-ü');
+  // addUnique sees strings that still wait.
+  assert.equal(fresh.addUnique(id(4999)), -5000);
+  for (let i = 0; i < 5000; i += 13) assert.equal(fresh.find(id(i)), i);
+  for (const table of [fresh, checked]) assert.equal(table.find('é-ü'), 5000);
+  assert.equal(fresh.find(id(5000)), -1);
+  fresh.finish();
+  checked.finish();
+  assert.equal(fresh.byteSize(), checked.byteSize());
+  assert.equal(fresh.get(4321), id(4321));
+  assert.deepEqual(fresh.repeats, []);
+});
+
+test('a string added as new that is there already is reported, and the first one stays indexed', () => {
+  const table = new StringTable({ indexed: true });
+  table.addNew('a');
+  table.addNew('b');
+  table.addNew('a');
+  assert.deepEqual(table.repeats, []); // still waiting
+  assert.equal(table.find('a'), 0);
+  assert.deepEqual(table.repeats, [2, 0]);
+  assert.equal(table.count, 3);
+  assert.equal(table.get(2), 'a');
+});
+
+test('many strings added as new are indexed in one sweep, repeats among them caught', () => {
+  const table = new StringTable({ indexed: true, expectedCount: 20_000 });
+  const id = (i: number) => `subnet-0${i.toString(16).padStart(16, '0')}`;
+  for (let i = 0; i < 20_000; i++) assert.equal(table.addNew(id(i)), i);
+  table.addNew(id(1234)); // code 20,000 repeats code 1,234
+  table.finish(); // places all 20,001 at once
+  assert.deepEqual(table.repeats, [20_000, 1234]);
+  for (let i = 0; i < 20_000; i += 7) assert.equal(table.find(id(i)), i);
+  assert.equal(table.find(id(1234)), 1234);
+  assert.equal(table.find(id(20_000)), -1);
+});
+
+test('an empty string added as new twice is caught too', () => {
+  const table = new StringTable({ indexed: true });
+  table.addNew('');
+  table.addNew('x');
+  table.addNew('');
+  assert.equal(table.find(''), 0);
+  assert.deepEqual(table.repeats, [2, 0]);
 });

@@ -4,6 +4,8 @@
  * thousands) and spill into IPv6 /56 blocks (RFC 4193 unique local space) once IPv4 runs out.
  */
 
+import { FlatText } from './flat-text.js';
+
 /** An IPv4 pool: its first address as a 32-bit number and its prefix length. */
 export interface V4Pool {
   base: number;
@@ -27,14 +29,8 @@ export const ON_PREM_POOLS: readonly V4Pool[] = [{ base: v4(172, 16, 0, 0), pref
 /** fd80::/9 for on-premises prefixes that IPv4 cannot hold. */
 export const ON_PREM_V6_BASE = 0xfd800000;
 
-const OCTET: string[] = [];
-for (let i = 0; i < 256; i++) OCTET.push(String(i));
 const SLASH: string[] = [];
 for (let i = 0; i <= 128; i++) SLASH.push(`/${i}`);
-
-export function formatV4(address: number, prefix: number): string {
-  return `${OCTET[address >>> 24]}.${OCTET[(address >>> 16) & 255]}.${OCTET[(address >>> 8) & 255]}.${OCTET[address & 255]}${SLASH[prefix]}`;
-}
 
 /**
  * An IPv6 prefix whose last two 32-bit words are zero, in RFC 5952 form: the trailing run of zero
@@ -62,6 +58,8 @@ export class AddressPlan {
   private readonly poolBases: number[];
   private readonly poolEnds: number[];
   private readonly v6Base: number;
+  /** IPv4 blocks and subnets are made flat: there are about as many as elements. */
+  private readonly text = new FlatText();
 
   constructor(
     count: number,
@@ -94,7 +92,7 @@ export class AddressPlan {
   }
 
   block(i: number): string {
-    if (i < this.v4Blocks) return formatV4(this.v4Base(i), this.prefix);
+    if (i < this.v4Blocks) return this.text.v4(this.v4Base(i), this.prefix);
     const j = i - this.v4Blocks;
     return formatV6(this.v6Word0(j), this.v6Word1(j), 56);
   }
@@ -102,7 +100,7 @@ export class AddressPlan {
   /** Subnet `k` (0 <= k < 2^subnetBits) of block `i`: an equal split of the IPv4 block, or a /64. */
   subnet(i: number, k: number): string {
     if (i < this.v4Blocks) {
-      return formatV4(this.v4Base(i) + k * this.subnetSize, this.prefix + this.subnetBits);
+      return this.text.v4(this.v4Base(i) + k * this.subnetSize, this.prefix + this.subnetBits);
     }
     const j = i - this.v4Blocks;
     return formatV6(this.v6Word0(j), this.v6Word1(j) + k, 64);

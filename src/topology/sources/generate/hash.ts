@@ -32,21 +32,43 @@ export function hex8(value: number): string {
   );
 }
 
+/** Char codes of the hex digits. */
+const HEX_CODES: number[] = [];
+for (let i = 0; i < 16; i++) HEX_CODES.push(i.toString(16).charCodeAt(0));
+
 /**
  * AWS-style ids (`vpc-0` + 16 hex digits) that are unique per kind: the last eight digits are a
  * seeded bijection of the ordinal, so two ordinals never share an id, and the rest is fixed per kind.
+ *
+ * Two ways to make the same id. Joined from strings (`id`), an id of 13 or more chars is a rope in
+ * V8 (a cons string): cheapest to make, but whoever reads its chars (the builder's hash) first has it
+ * copied flat, at more than the saving. So element ids, which the builder hashes one by one, are
+ * made flat from char codes (`flatId`); link ends, which a builder takes by index and other sinks
+ * mostly pass along, are joined.
  */
 export class IdMaker {
   private readonly head: string;
+  /** The id's char codes: the head, then 8 hex digits rewritten per id. */
+  private readonly codes: number[];
   private readonly salt: number;
 
   constructor(seed: number, kind: number, prefix: string) {
     this.salt = hash(seed, 1000 + kind, 0);
     this.head = `${prefix}0${hex8(hash(seed, 2000 + kind, 0)).slice(0, 8)}`;
+    this.codes = Array.from(`${this.head}00000000`, (c) => c.charCodeAt(0));
   }
 
   id(ordinal: number): string {
     return this.head + hex8(fmix32((ordinal ^ this.salt) >>> 0));
+  }
+
+  /** The same id as a flat string. */
+  flatId(ordinal: number): string {
+    const v = fmix32((ordinal ^ this.salt) >>> 0);
+    const codes = this.codes;
+    const at = this.head.length;
+    for (let k = 0; k < 8; k++) codes[at + k] = HEX_CODES[(v >>> (28 - 4 * k)) & 15] as number;
+    return String.fromCharCode(...codes);
   }
 }
 

@@ -12,6 +12,7 @@
 import { AddressPlan, ON_PREM_POOLS, ON_PREM_V6_BASE, VPC_POOLS, VPC_V6_BASE } from './addresses.js';
 import { hash, IdMaker, UuidMaker } from './hash.js';
 import type { GeneratePlan } from './plan.js';
+import { kindOf, ordinalOf, REF, ref } from './refs.js';
 
 /** Random streams, so that no two choices reuse the same hash. */
 const Stream = { Segment: 1, Account: 2, Transport: 3, ExtraTable: 4, GlobalId: 5 } as const;
@@ -24,6 +25,11 @@ export class Layout {
   readonly coreId: string;
   readonly edgeIds: string[];
   readonly segmentIds: Map<string, string>;
+  /** The same ids by ordinal (segments, then function groups), and each name's ordinal. */
+  private readonly segmentIdList: string[];
+  private readonly segmentOrdinals = new Map<string, number>();
+  /** The ordinal of each of `plan.vpcSegments`. */
+  private readonly vpcSegmentOrdinals: number[];
   readonly vpcAddresses: AddressPlan;
   readonly onPrem: AddressPlan;
   readonly accountIds: string[];
@@ -34,10 +40,8 @@ export class Layout {
   readonly tgwAttachmentBase: number;
   private readonly subnetBase: number;
   private readonly subnetExtra: number;
-  private readonly ids: Record<
-    'vpc' | 'subnet' | 'attachment' | 'tgw' | 'routeTable' | 'peering' | 'connectPeer',
-    IdMaker
-  >;
+  /** The id maker of each element kind that has one (refs.ts REF), by kind. */
+  private readonly makers: Array<IdMaker | undefined> = [];
   private readonly dxIds: UuidMaker;
   private readonly stride: number;
   private readonly offset: number;
@@ -52,15 +56,20 @@ export class Layout {
     this.segmentIds = new Map();
     for (const s of plan.segments) this.segmentIds.set(s, `segment-${s}`);
     for (const g of plan.functionGroups) this.segmentIds.set(g, `nfg-${g}`);
-    this.ids = {
-      vpc: new IdMaker(seed, 10, 'vpc-'),
-      subnet: new IdMaker(seed, 11, 'subnet-'),
-      attachment: new IdMaker(seed, 12, 'attachment-'),
-      tgw: new IdMaker(seed, 13, 'tgw-'),
-      routeTable: new IdMaker(seed, 14, 'tgw-rtb-'),
-      peering: new IdMaker(seed, 15, 'peering-'),
-      connectPeer: new IdMaker(seed, 16, 'connect-peer-'),
-    };
+    this.segmentIdList = [...this.segmentIds.values()];
+    for (const name of this.segmentIds.keys()) this.segmentOrdinals.set(name, this.segmentOrdinals.size);
+    this.vpcSegmentOrdinals = plan.vpcSegments.map((s) => this.segmentOrdinal(s));
+    const makers: Array<[number, number, string]> = [
+      [REF.vpc, 10, 'vpc-'],
+      [REF.subnet, 11, 'subnet-'],
+      [REF.attachment, 12, 'attachment-'],
+      [REF.tgw, 13, 'tgw-'],
+      [REF.routeTable, 14, 'tgw-rtb-'],
+      [REF.peering, 15, 'peering-'],
+      [REF.connectPeer, 16, 'connect-peer-'],
+    ];
+    for (let kind = 0; kind <= REF.dxGateway; kind++) this.makers.push(undefined);
+    for (const [kind, stream, prefix] of makers) this.makers[kind] = new IdMaker(seed, stream, prefix);
     this.dxIds = new UuidMaker(seed, 17);
     this.stride = coprimeStride(plan.attachments, seed);
     this.offset = seed % Math.max(1, plan.attachments);
@@ -107,23 +116,13 @@ export class Layout {
     return this.plan.regions[ordinal % this.R] as string;
   }
 
-  edgeId(ordinal: number): string {
-    return this.edgeIds[ordinal % this.R] as string;
-  }
-
   // VPC units
 
-  vpcId(u: number): string {
-    return this.ids.vpc.id(u);
-  }
   subnetCount(u: number): number {
     return this.subnetBase + (u < this.subnetExtra ? 1 : 0);
   }
   firstSubnet(u: number): number {
     return u * this.subnetBase + Math.min(u, this.subnetExtra);
-  }
-  subnetId(s: number): string {
-    return this.ids.subnet.id(s);
   }
   /** The segment, or for an inspection VPC its function group. */
   unitSegment(u: number): string {
@@ -131,11 +130,54 @@ export class Layout {
     if (u < p.inspectionVpcs) return p.functionGroups[Math.floor(u / this.R)] as string;
     return p.vpcSegments[hash(this.seed, Stream.Segment, u) % p.vpcSegments.length] as string;
   }
+  /** The ordinal (for REF.segment) of `unitSegment(u)`. */
+  unitSegmentOrdinal(u: number): number {
+    const p = this.plan;
+    if (u < p.inspectionVpcs) return p.segments.length + Math.floor(u / this.R);
+    return this.vpcSegmentOrdinals[hash(this.seed, Stream.Segment, u) % p.vpcSegments.length] as number;
+  }
+  /** The ordinal (for REF.segment) of a segment or function group name of the plan. */
+  segmentOrdinal(name: string): number {
+    const ordinal = this.segmentOrdinals.get(name);
+    if (ordinal === undefined) throw new RangeError(`generator: no segment or function group "${name}"`);
+    return ordinal;
+  }
+
+  /** The id of an element reference (refs.ts), joined from strings (see IdMaker). */
+  idOf(reference: number): string {
+    const maker = this.makers[kindOf(reference)];
+    return maker !== undefined ? maker.id(ordinalOf(reference)) : this.fixedId(reference);
+  }
+
+  /** The same id as a flat string, for the element pass: the builder reads each one's chars. */
+  elementId(reference: number): string {
+    const maker = this.makers[kindOf(reference)];
+    return maker !== undefined ? maker.flatId(ordinalOf(reference)) : this.fixedId(reference);
+  }
+
+  /** The id of an element kind without an id maker: made once, or few (DX gateways). */
+  private fixedId(reference: number): string {
+    const kind = kindOf(reference);
+    const o = ordinalOf(reference);
+    switch (kind) {
+      case REF.global:
+        return this.globalId;
+      case REF.core:
+        return this.coreId;
+      case REF.edge:
+        return this.edgeIds[o] as string;
+      case REF.segment:
+        return this.segmentIdList[o] as string;
+      case REF.dxGateway:
+        return this.dxIds.id(o);
+    }
+    throw new RangeError(`generator: no element kind ${kind} (a bug in the link passes)`);
+  }
 
   // Attachments (one ordinal space)
 
   attachmentId(a: number): string {
-    return this.ids.attachment.id(a);
+    return this.idOf(ref(REF.attachment, a));
   }
   /** The region of attachment `a` (for DX, the first of its two). */
   attachmentRegion(a: number): number {
@@ -167,24 +209,11 @@ export class Layout {
     return h % p.vpcs;
   }
 
-  connectPeerId(q: number): string {
-    return this.ids.connectPeer.id(q);
-  }
   dxGatewayId(d: number): string {
     return this.dxIds.id(d);
   }
 
   // Transit gateways
-
-  tgwId(t: number): string {
-    return this.ids.tgw.id(t);
-  }
-  routeTableId(table: number): string {
-    return this.ids.routeTable.id(table);
-  }
-  peeringId(t: number): string {
-    return this.ids.peering.id(t);
-  }
 
   /** A route table for extra connection `k` from an attachment in `region`: one of that region's TGWs if any. */
   extraTable(k: number, region: number): number {

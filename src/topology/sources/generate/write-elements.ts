@@ -3,6 +3,7 @@
 import type { Layout } from './layout.js';
 import type { Out } from './out.js';
 import { PEERS_PER_CONNECT } from './plan.js';
+import { REF, ref } from './refs.js';
 
 const STATE = 'available';
 /** Private ASN ranges (RFC 6996) per kind, so no two kinds of element share an ASN. */
@@ -79,7 +80,7 @@ function* transitGateways(l: Layout, out: Out): Generator<void, void, void> {
     const name = `tgw-${region}-${t}`;
     if (
       out.element({
-        id: l.tgwId(t),
+        id: l.elementId(ref(REF.tgw, t)),
         type: 'transit-gateway',
         name,
         region,
@@ -91,7 +92,7 @@ function* transitGateways(l: Layout, out: Out): Generator<void, void, void> {
       yield;
     if (
       out.element({
-        id: l.routeTableId(2 * t),
+        id: l.elementId(ref(REF.routeTable, 2 * t)),
         type: 'tgw-route-table',
         name: `${name}-default`,
         region,
@@ -102,7 +103,7 @@ function* transitGateways(l: Layout, out: Out): Generator<void, void, void> {
       yield;
     if (
       out.element({
-        id: l.routeTableId(2 * t + 1),
+        id: l.elementId(ref(REF.routeTable, 2 * t + 1)),
         type: 'tgw-route-table',
         name: `${name}-shared`,
         region,
@@ -113,7 +114,7 @@ function* transitGateways(l: Layout, out: Out): Generator<void, void, void> {
       yield;
     if (
       out.element({
-        id: l.peeringId(t),
+        id: l.elementId(ref(REF.peering, t)),
         type: 'tgw-peering',
         name: `${name}-peering`,
         region,
@@ -124,7 +125,7 @@ function* transitGateways(l: Layout, out: Out): Generator<void, void, void> {
       yield;
     const a = l.tgwAttachmentBase + t;
     const attachment = {
-      id: l.attachmentId(a),
+      id: l.elementId(ref(REF.attachment, a)),
       type: 'tgw-route-table-attachment' as const,
       region,
       segment,
@@ -147,7 +148,7 @@ function* vpcs(l: Layout, out: Out): Generator<void, void, void> {
     const block = plan.block(u);
     if (
       out.element({
-        id: l.vpcId(u),
+        id: l.elementId(ref(REF.vpc, u)),
         type: 'vpc',
         name: `${segment}-${u}`,
         region,
@@ -162,7 +163,7 @@ function* vpcs(l: Layout, out: Out): Generator<void, void, void> {
     for (let k = 0; k < count; k++) {
       if (
         out.element({
-          id: l.subnetId(first + k),
+          id: l.elementId(ref(REF.subnet, first + k)),
           type: 'subnet',
           region,
           accountId,
@@ -174,7 +175,7 @@ function* vpcs(l: Layout, out: Out): Generator<void, void, void> {
     }
     const tags: Record<string, string> = u < p.inspectionVpcs ? { nfg: segment } : { segment };
     const attachment = {
-      id: l.attachmentId(u),
+      id: l.elementId(ref(REF.attachment, u)),
       type: 'vpc-attachment' as const,
       region,
       segment,
@@ -194,7 +195,7 @@ function* hybrid(l: Layout, out: Out): Generator<void, void, void> {
     const a = l.vpnBase + v;
     const cidrs = [l.hybridPrefix(a, 0), l.hybridPrefix(a, 1)];
     const record = {
-      id: l.attachmentId(a),
+      id: l.elementId(ref(REF.attachment, a)),
       type: 'vpn-attachment' as const,
       region: l.region(v),
       segment,
@@ -213,7 +214,7 @@ function* hybrid(l: Layout, out: Out): Generator<void, void, void> {
     const cidrs = [l.hybridPrefix(a, 0), l.hybridPrefix(a, 1)];
     if (
       out.element({
-        id: l.attachmentId(a),
+        id: l.elementId(ref(REF.attachment, a)),
         type: 'connect-attachment',
         region,
         segment,
@@ -228,7 +229,7 @@ function* hybrid(l: Layout, out: Out): Generator<void, void, void> {
       const q = PEERS_PER_CONNECT * c + k;
       if (
         out.element({
-          id: l.connectPeerId(q),
+          id: l.elementId(ref(REF.connectPeer, q)),
           type: 'connect-peer',
           region,
           accountId,
@@ -256,7 +257,7 @@ function* hybrid(l: Layout, out: Out): Generator<void, void, void> {
     const cidrs = [l.hybridPrefix(a, 0), l.hybridPrefix(a, 1)];
     if (
       out.element({
-        id: l.attachmentId(a),
+        id: l.elementId(ref(REF.attachment, a)),
         type: 'dx-gateway-attachment',
         region: l.region(d),
         segment,
