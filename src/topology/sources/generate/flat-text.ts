@@ -2,7 +2,7 @@
  * Short ASCII strings built from char codes in one call. Joined strings (`a + b`, template literals)
  * of 13 or more chars are ropes in V8 (cons strings), and every reader of a rope (the builder's id
  * hash and CIDR parser, a JSON writer) first copies it into a flat string: more than it costs to
- * make the string flat here. Each maker of prefixes owns one of these (no shared state).
+ * make the string flat here. Each maker of prefixes or names owns one of these (no shared state).
  */
 
 /** The digit codes of 0..255, for octets and prefix lengths. */
@@ -11,6 +11,8 @@ for (let i = 0; i < 256; i++) NUMBER_CODES.push(Array.from(String(i), (c) => c.c
 
 const DOT = 46;
 const SLASH = 47;
+const DASH = 45;
+const ZERO = 48;
 
 export class FlatText {
   /** An array of each length asked for so far: the chars are written straight into the right one. */
@@ -33,6 +35,21 @@ export class FlatText {
     at = put(out, at, d);
     out[at++] = SLASH;
     put(out, at, p);
+    return String.fromCharCode(...out);
+  }
+
+  /** `text-n` for a whole number n, such as a VPC's name `production-42`; `text` must be ASCII. */
+  dashNumber(text: string, n: number): string {
+    let digits = 1;
+    for (let rest = Math.floor(n / 10); rest > 0 && digits < 16; rest = Math.floor(rest / 10)) digits++;
+    const out = this.chars(text.length + 1 + digits);
+    for (let i = 0; i < text.length; i++) out[i] = text.charCodeAt(i);
+    out[text.length] = DASH;
+    let rest = n;
+    for (let at = out.length - 1; at > text.length; at--) {
+      out[at] = ZERO + (rest % 10);
+      rest = Math.floor(rest / 10);
+    }
     return String.fromCharCode(...out);
   }
 

@@ -10,6 +10,7 @@
  */
 
 import { AddressPlan, ON_PREM_POOLS, ON_PREM_V6_BASE, VPC_POOLS, VPC_V6_BASE } from './addresses.js';
+import { FlatText } from './flat-text.js';
 import { hash, IdMaker, UuidMaker } from './hash.js';
 import type { GeneratePlan } from './plan.js';
 import { kindOf, ordinalOf, REF, ref } from './refs.js';
@@ -33,6 +34,8 @@ export class Layout {
   readonly vpcAddresses: AddressPlan;
   readonly onPrem: AddressPlan;
   readonly accountIds: string[];
+  /** Makes each VPC's name flat (flat-text.ts): the builder reads every char of it. */
+  readonly text = new FlatText();
   // Attachment ordinal bases.
   readonly vpnBase: number;
   readonly connectBase: number;

@@ -150,7 +150,7 @@ function* vpcs(l: Layout, out: Out): Generator<void, void, void> {
       out.element({
         id: l.elementId(ref(REF.vpc, u)),
         type: 'vpc',
-        name: `${segment}-${u}`,
+        name: l.text.dashNumber(segment, u),
         region,
         accountId,
         state: STATE,
