@@ -2,7 +2,12 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { AbortedError, MemoryPressureError, TopologyError } from '../../src/errors.js';
 import { MemoryLimiter } from '../../src/memory/limiter.js';
-import type { ConnectionRecord, ElementRecord, TopologyView } from '../../src/topology/model.js';
+import {
+  type ConnectionRecord,
+  ELEMENT_TYPES,
+  type ElementRecord,
+  type TopologyView,
+} from '../../src/topology/model.js';
 import { type ChunkStats, StreamingTopologyManager, type TopologyChunk } from '../../src/topology/stream.js';
 import { buildTopology } from './helpers.js';
 
@@ -439,25 +444,7 @@ function randomTopology(elements: number, connections: number, seed: number): To
     state = (state * 1103515245 + 12345) % 2147483648;
     return state % n;
   };
-  const types: ElementRecord['type'][] = [
-    'global-network',
-    'core-network',
-    'edge',
-    'transit-gateway',
-    'tgw-route-table',
-    'vpc',
-    'subnet',
-    'segment',
-    'vpc-attachment',
-    'vpn-attachment',
-    'connect-attachment',
-    'connect-peer',
-    'tgw-route-table-attachment',
-    'dx-gateway-attachment',
-    'dx-gateway',
-    'tgw-peering',
-    'network-function-group',
-  ];
+  const types: readonly ElementRecord['type'][] = ELEMENT_TYPES;
   const regions = ['r1', 'r2', 'r3', undefined];
   const segments = ['s1', 's2', 'f1', 'ghost', undefined];
   const records: ElementRecord[] = [];
