@@ -275,3 +275,13 @@ export class PolicyError extends HeadroomError {
     this.pointer = pointer;
   }
 }
+
+/**
+ * A Cloud WAN question that cannot be answered as asked: an unknown id, an address outside every
+ * CIDR, a discovery that found no core network. The message says what was looked for and what exists.
+ */
+export class CloudWanError extends HeadroomError {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super('HR_CLOUDWAN', message, options);
+  }
+}
