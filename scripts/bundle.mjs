@@ -44,7 +44,9 @@ await build({
   // Any other use of import.meta would be empty in CommonJS output: fail instead.
   logOverride: { 'empty-import-meta': 'error' },
   // Loaded with createRequire only when needed: a configuration file exists; an SVG is rendered.
-  external: ['yaml', '@viz-js/viz'],
+  // The AWS SDK (tens of MB) is required by the discovery modules, which load only when
+  // `headroom cloudwan` discovers through AWS, so the executable neither carries nor compiles it.
+  external: ['yaml', '@viz-js/viz', '@aws-sdk/*', '@smithy/*'],
 });
 
 const source = readFileSync(bundle);

@@ -257,6 +257,40 @@ const openapi = z.strictObject({
   ...calls,
 });
 
+const cloudwan = z.strictObject({
+  snapshot: str().optional().meta({
+    description: 'Serve this topology snapshot (NDJSON or JSON) instead of discovering through AWS.',
+    defaultText: 'none',
+  }),
+  generate: int({ min: 1, max: 50_000_000 }).optional().meta({
+    description: 'Serve a generated topology of this many elements instead of discovering through AWS.',
+    defaultText: 'none',
+  }),
+  seed: int({ min: 0, max: 4_294_967_295 }).default(1).describe('Seed of the generated topology.'),
+  coreNetwork: str().optional().meta({
+    description: 'Core network to serve; needed when the account has several.',
+    defaultText: 'the only one',
+  }),
+  region: str()
+    .default('us-west-2')
+    .describe('Home region of the Network Manager API (us-west-2; us-gov-west-1 in GovCloud).'),
+  policyVersion: int({ min: 1 }).optional().meta({
+    description: 'Core network policy version to read.',
+    defaultText: 'the LIVE policy',
+  }),
+  ttl: int({ min: 0 })
+    .default(900)
+    .describe('Seconds a discovered topology is served before it is discovered again (0: never).'),
+  concurrency: int({ min: 1, max: 64 }).default(8).describe('AWS API requests in flight at most.'),
+  maxAttempts: int({ min: 1, max: 20 })
+    .default(5)
+    .describe('Attempts per AWS API request (adaptive retry on throttling).'),
+  responseBudget: int({ min: 100 })
+    .default(25_000)
+    .describe('Tokens of a tool result the model gets (4 bytes a token); longer lists are paged.'),
+  lenient: bool().default(false).describe('Load snapshots with bad lines, skipping them with warnings.'),
+});
+
 const server = z.strictObject({
   transport: enumOf(['stdio', 'http']).default('stdio').describe('How MCP clients connect.'),
   host: str().default('127.0.0.1').describe('Address the HTTP transport listens on.'),
@@ -288,6 +322,7 @@ export const configSchema = z.strictObject({
   profiling: profiling.prefault({}),
   log: log.prefault({}),
   openapi: openapi.prefault({}),
+  cloudwan: cloudwan.prefault({}),
   server: server.prefault({}),
 });
 

@@ -24,8 +24,8 @@ import { formatBytes } from '../util/bytes.js';
 import { deferredResources, ListedTools } from './listed-tools.js';
 import { createOpenApiCalls, RESULT_TEMPLATES } from './openapi-calls.js';
 import { OpenApiTools } from './openapi-tools.js';
+import { serveMcp } from './serve.js';
 import { createMcpServer, type ResourceProvider, type ToolProvider, wireTools } from './server.js';
-import { serveStdio } from './stdio.js';
 import { listingKey, readToolListing, writeToolListing } from './tool-listing.js';
 
 export interface ApiSource {
@@ -318,43 +318,14 @@ async function serve(options: OpenApiServerOptions, serving: Serving): Promise<v
       ...(serving.resources ? { resources: serving.resources } : {}),
       logger,
     });
-  if (config.server.transport === 'stdio') {
-    const stdin = (options.stdin ?? process.stdin) as NodeJS.ReadableStream & { isTTY?: boolean };
-    if (stdin.isTTY) {
-      logger.info(
-        'waiting for an MCP client on stdin/stdout (JSON-RPC). Connect one, for example ' +
-          '`npx @modelcontextprotocol/inspector node dist/cli.js openapi <spec>`, or use --transport http; Ctrl-D stops.',
-      );
-    }
-    await serveStdio(factory, {
-      ...(options.stdin ? { stdin: options.stdin as never } : {}),
-      ...(options.stdout ? { stdout: options.stdout as never } : {}),
-      logger,
-      ...(options.signal ? { signal: options.signal } : {}),
-    });
-    return;
-  }
-  const s = config.server;
-  // Loaded only here: the HTTP side pulls in modules that a stdio server never needs.
-  const { serveHttp } = await import('./http.js');
-  const handle = await serveHttp(factory, {
-    host: s.host,
-    port: s.port,
-    path: s.path,
-    mode: s.httpMode,
-    ...(s.token ? { token: s.token } : {}),
-    allowedHosts: s.allowedHosts,
-    allowedOrigins: s.allowedOrigins,
-    maxBodyBytes: s.maxBodySize,
-    maxSessions: s.maxSessions,
+  await serveMcp(factory, {
+    config,
     logger,
+    command: 'openapi <spec>',
+    ...(options.stdin ? { stdin: options.stdin } : {}),
+    ...(options.stdout ? { stdout: options.stdout } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
   });
-  logger.info(`MCP over Streamable HTTP at ${handle.url}`);
-  await new Promise<void>((resolveWait) => {
-    if (options.signal?.aborted) return resolveWait();
-    options.signal?.addEventListener('abort', () => resolveWait(), { once: true });
-  });
-  await handle.close();
 }
 
 function checkTotalBeforeReading(sources: readonly ApiSource[], limit: number, cwd: string): void {

@@ -52,6 +52,11 @@ export type ToolResult = CallToolResult;
 export interface ToolCallContext {
   /** Fires when the client cancels the request or the connection goes away. */
   signal: AbortSignal;
+  /**
+   * Sends an MCP progress notification when the client asked for them (a `progressToken` in the
+   * request's `_meta`); does nothing otherwise. `progress` must grow from call to call.
+   */
+  progress?: (progress: number, total?: number, message?: string) => void;
 }
 
 export interface ToolProvider {
@@ -122,7 +127,10 @@ export function createMcpServer(options: McpServerOptions): Server {
     if (!known) return unknownToolResult(name, tools.list());
     const started = performance.now();
     try {
-      const result = await tools.call(name, args, { signal: ctx.mcpReq.signal });
+      const result = await tools.call(name, args, {
+        signal: ctx.mcpReq.signal,
+        progress: progressSender(ctx.mcpReq, logger),
+      });
       logger.debug('tool call finished', {
         tool: name,
         ms: Math.round(performance.now() - started),
@@ -147,6 +155,31 @@ export function createMcpServer(options: McpServerOptions): Server {
   }
 
   return server;
+}
+
+type RequestContext = {
+  _meta?: { progressToken?: string | number };
+  notify: (notification: {
+    method: 'notifications/progress';
+    params: Record<string, unknown>;
+  }) => Promise<void>;
+};
+
+function progressSender(request: RequestContext, logger: Logger): ToolCallContext['progress'] {
+  const token = request._meta?.progressToken;
+  if (token === undefined) return () => {};
+  return (progress, total, message) => {
+    const params = {
+      progressToken: token,
+      progress,
+      ...(total !== undefined && { total }),
+      ...(message !== undefined && { message }),
+    };
+    // A lost progress notification is not worth failing the call for.
+    request.notify({ method: 'notifications/progress', params }).catch((error: Error) => {
+      logger.debug('progress notification not sent', { error: error.message });
+    });
+  };
 }
 
 /** The wire shape of each tool: only the fields MCP defines, so provider-internal fields never leak. */

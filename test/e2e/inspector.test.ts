@@ -61,6 +61,13 @@ describe('MCP Inspector CLI', { skip, timeout: 120_000 }, () => {
     });
   }
 
+  it('lists the Cloud WAN tools of headroom cloudwan over stdio', async () => {
+    const tools = await listTools([...cli, 'cloudwan', '--generate', '1000', '--log-level', 'warn']);
+    assert.equal(tools.length, 16);
+    assert.ok(tools.some((tool) => tool.name === 'trace_network_path'));
+    for (const tool of tools) assert.equal(tool.inputSchema.type, 'object');
+  });
+
   it('lists the tools over Streamable HTTP', async () => {
     const port = await freePort();
     const spec = join(root, 'test', 'openapi', 'fixtures', 'petstore-3.0.yaml');

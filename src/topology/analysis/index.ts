@@ -17,6 +17,7 @@ export {
   segmentIsolationReport,
 } from './isolation.js';
 export {
+  MAX_ROUTE_LIMIT,
   type NextHop,
   type RouteEntry,
   type RouteTableOptions,
