@@ -142,6 +142,21 @@ const suites: Suite[] = [
     ],
   },
   {
+    name: 'cloudwan: discovery of ~5,000 attachments through the AWS SDK and the replay server',
+    file: 'cloudwan.ts',
+    baseline: 'sequential',
+    variants: ['sequential', 'discover'],
+    figures: [
+      { key: 'ms', label: 'discovery ms', digits: 0 },
+      { key: 'apiCalls', label: 'API calls', digits: 0 },
+      { key: 'attachments', label: 'attachments', digits: 0 },
+      { key: 'storeKb', label: 'store + route tables KiB', digits: 0 },
+      { key: 'traceMedianMs', label: 'trace median ms', digits: 3 },
+      { key: 'traceP99Ms', label: 'trace p99 ms', digits: 2 },
+      rss,
+    ],
+  },
+  {
     name: 'limiter check() per call',
     file: 'limiter.ts',
     baseline: 'baseline',

@@ -104,34 +104,36 @@ export async function run(variant: string, elementsArg = '1000000'): Promise<Rec
       peakRssMb: m.peakRssMb,
     };
   }
-  if (variant === 'trace') {
-    const analysis = analyzeCoreNetwork(view);
-    const addresses: string[] = [];
-    for (const a of view.elementsOfType('vpc-attachment')) {
-      const cidr = view.cidrs(a)[0];
-      if (cidr?.includes('.')) addresses.push(cidr.replace(/\.\d+\/\d+$/, '.9'));
-    }
-    // A small deterministic generator, so every run traces the same pairs.
-    let state = SEED;
-    const next = () => {
-      state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-      return addresses[state % addresses.length] as string;
-    };
-    const times: number[] = [];
-    let reachable = 0;
-    for (let i = 0; i < TRACES; i++) {
-      const [src, dst] = [next(), next()];
-      const t = performance.now();
-      if (traceNetworkPath(analysis, src, dst).reachable) reachable++;
-      times.push(performance.now() - t);
-    }
-    times.sort((a, b) => a - b);
-    return {
-      traceMedianMs: times[times.length >> 1] as number,
-      traceP99Ms: times[Math.floor(times.length * 0.99)] as number,
-      traceMaxMs: times[times.length - 1] as number,
-      reachableShare: reachable / TRACES,
-    };
-  }
+  if (variant === 'trace') return traceFigures(view);
   throw new Error(`topology benchmark: unknown variant ${variant}`);
+}
+
+/** traceNetworkPath between pseudo-random pairs of VPC addresses (the same pairs every run). */
+export function traceFigures(view: TopologyView, traces = TRACES): Record<string, number> {
+  const analysis = analyzeCoreNetwork(view);
+  const addresses: string[] = [];
+  for (const a of view.elementsOfType('vpc-attachment')) {
+    const cidr = view.cidrs(a)[0];
+    if (cidr?.includes('.')) addresses.push(cidr.replace(/\.\d+\/\d+$/, '.9'));
+  }
+  let state = SEED;
+  const next = () => {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    return addresses[state % addresses.length] as string;
+  };
+  const times: number[] = [];
+  let reachable = 0;
+  for (let i = 0; i < traces; i++) {
+    const [src, dst] = [next(), next()];
+    const t = performance.now();
+    if (traceNetworkPath(analysis, src, dst).reachable) reachable++;
+    times.push(performance.now() - t);
+  }
+  times.sort((a, b) => a - b);
+  return {
+    traceMedianMs: times[times.length >> 1] as number,
+    traceP99Ms: times[Math.floor(times.length * 0.99)] as number,
+    traceMaxMs: times[times.length - 1] as number,
+    reachableShare: reachable / traces,
+  };
 }
