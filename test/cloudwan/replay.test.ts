@@ -121,7 +121,7 @@ describe('replay server: Network Manager for a hand-built account, through the S
         `${ATTACHMENTS[1]} VPC ${EU} prod AVAILABLE`,
         // In a function group: no SegmentName (the group's name is in the raw body).
         `${INSPECTION} VPC ${US} undefined AVAILABLE`,
-        `${VPN} SITE_TO_SITE_VPN ${US} dev PENDING-ATTACHMENT-ACCEPTANCE`,
+        `${VPN} SITE_TO_SITE_VPN ${US} dev PENDING_ATTACHMENT_ACCEPTANCE`,
         `${CONNECT} CONNECT ${US} dev AVAILABLE`,
         // Direct Connect: EdgeLocations only, which the 3.523 parser drops.
         `${DX} DIRECT_CONNECT_GATEWAY undefined dev AVAILABLE`,

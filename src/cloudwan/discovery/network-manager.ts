@@ -43,9 +43,9 @@ export function tagsOf(tags: readonly Tag[] | undefined): Record<string, string>
   return out;
 }
 
-/** AWS states are upper case (`AVAILABLE`); the model's are lower case. */
+/** AWS states are upper snake case (`PENDING_ATTACHMENT_ACCEPTANCE`); the model's are kebab case. */
 export function lower(state: string | undefined): string | undefined {
-  return state === undefined ? undefined : state.toLowerCase();
+  return state === undefined ? undefined : state.toLowerCase().replaceAll('_', '-');
 }
 
 /** Every page of a paginator, at most MAX_PAGES. */
@@ -78,7 +78,7 @@ export async function listCoreNetworks(
           globalNetworkId: core.GlobalNetworkId ?? '',
           tags: tagsOf(core.Tags),
         };
-        if (core.State !== undefined) summary.state = core.State.toLowerCase();
+        if (core.State !== undefined) summary.state = lower(core.State) as string;
         if (core.OwnerAccountId !== undefined) summary.ownerAccountId = core.OwnerAccountId;
         if (core.Description !== undefined) summary.description = core.Description;
         out.push(summary);

@@ -177,7 +177,7 @@ function attachmentEntry(
     State: state,
     // A Direct Connect gateway attachment spans edges: AWS lists them in EdgeLocations, not EdgeLocation.
     EdgeLocation: dx ? undefined : region,
-    EdgeLocations: dx && region !== undefined ? [region] : undefined,
+    EdgeLocations: dx ? edgeRegions(view, element, region) : undefined,
     ResourceArn: resourceArn,
     SegmentName: inGroup ? undefined : domain,
     NetworkFunctionGroupName: inGroup ? domain : undefined,
@@ -239,4 +239,15 @@ export function connectPeerEntries(view: TopologyView, cores: CoreNetworks): Con
     });
   }
   return entries;
+}
+
+/** The regions of every edge an attachment is attached to (its own region first). */
+function edgeRegions(view: TopologyView, attachment: number, region: string | undefined): string[] {
+  const regions = region !== undefined ? [region] : [];
+  for (const c of view.outgoing(attachment)) {
+    if (view.connectionType(c) !== 'attached-to') continue;
+    const edgeRegion = view.region(view.connectionTarget(c));
+    if (edgeRegion !== undefined && !regions.includes(edgeRegion)) regions.push(edgeRegion);
+  }
+  return regions;
 }

@@ -10,9 +10,9 @@ export const DEFAULT_ACCOUNT_ID = '123456789012';
 export const CREATED_AT = 1_700_000_000;
 export const CREATED_AT_ISO = new Date(CREATED_AT * 1000).toISOString();
 
-/** Model states are lower-case; Network Manager's are upper-case (`available` <-> `AVAILABLE`). */
+/** Model states are kebab case; Network Manager's upper snake case (`pending-attachment-acceptance` <-> `PENDING_ATTACHMENT_ACCEPTANCE`). */
 export function networkManagerState(state: string | undefined): string | undefined {
-  return state === undefined ? undefined : state.toUpperCase();
+  return state === undefined ? undefined : state.toUpperCase().replaceAll('-', '_');
 }
 
 /** The model's tags plus its name as a `Name` tag (unless a `Name` tag is already there), in key order given. */
