@@ -1,12 +1,7 @@
 import type { CommandDefinition, OptionSpec } from '../types.js';
 import { readVersion } from '../version.js';
-import { SERVER_OPTIONS } from './openapi.js';
+import { option, SERVER_OPTIONS } from './openapi.js';
 import { untilSignal } from './signals.js';
-
-const option = (name: string, configPath: string, description: string, valueName?: string): OptionSpec =>
-  valueName === undefined
-    ? { name, type: 'boolean', configPath, description }
-    : { name, type: 'string', valueName, configPath, description };
 
 const CLOUDWAN_OPTIONS: readonly OptionSpec[] = [
   option('snapshot', 'cloudwan.snapshot', 'Serve this topology snapshot (NDJSON or JSON).', 'FILE'),

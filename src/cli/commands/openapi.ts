@@ -2,7 +2,13 @@ import type { CommandDefinition, OptionSpec } from '../types.js';
 import { readVersion } from '../version.js';
 import { untilSignal } from './signals.js';
 
-const option = (name: string, configPath: string, description: string, valueName?: string): OptionSpec =>
+/** An option that sets a configuration value: a switch without `valueName`, else it takes one. */
+export const option = (
+  name: string,
+  configPath: string,
+  description: string,
+  valueName?: string,
+): OptionSpec =>
   valueName === undefined
     ? { name, type: 'boolean', configPath, description }
     : { name, type: 'string', valueName, configPath, description };
