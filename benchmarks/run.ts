@@ -157,6 +157,21 @@ const suites: Suite[] = [
     ],
   },
   {
+    name: 'monitor: cost of live monitoring at 1 Hz (10 s timer workload; one hour of history)',
+    file: 'monitor.ts',
+    args: ['10'],
+    baseline: 'idle',
+    variants: ['idle', 'monitored', 'sample-cost'],
+    figures: [
+      { key: 'cpuPercentOfCore', label: 'CPU % of a core', digits: 2 },
+      { key: 'sampleUs', label: 'µs per sample', digits: 1 },
+      { key: 'historyMb', label: '1 h history MB', digits: 2 },
+      { key: 'retainedMb', label: 'retained MB', digits: 2 },
+      { key: 'heapMb', label: 'heap MB', digits: 1 },
+      rss,
+    ],
+  },
+  {
     name: 'limiter check() per call',
     file: 'limiter.ts',
     baseline: 'baseline',

@@ -105,6 +105,13 @@ export interface MonitorSource {
 
 /** Messages of the dashboard's WebSocket (`/ws`), JSON, server -> page. */
 export type DashboardMessage =
-  | { type: 'hello'; history: MemorySample[]; tools: Record<string, ToolStats>; alerts: Alert[]; alertHistory: Alert[]; name: string }
+  | {
+      type: 'hello';
+      history: MemorySample[];
+      tools: Record<string, ToolStats>;
+      alerts: Alert[];
+      alertHistory: Alert[];
+      name: string;
+    }
   | { type: 'sample'; sample: MemorySample; tools: Record<string, ToolStats>; alerts: Alert[] }
   | { type: 'alert'; alert: Alert };
