@@ -8,7 +8,7 @@
  *   node scripts/bundle.mjs [OUTDIR]     default: dist
  */
 import { createHash } from 'node:crypto';
-import { readFileSync, rmSync } from 'node:fs';
+import { cpSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 
@@ -25,6 +25,12 @@ const common = {
   legalComments: 'external',
   logLevel: 'warning',
 };
+
+// The dashboard's page is served from files, not bundled: src/observe/dashboard/static.ts looks
+// for it under dist/ (for both the bundle and tsc's output).
+cpSync(join('src', 'observe', 'dashboard', 'page'), join(outdir, 'observe', 'dashboard', 'page'), {
+  recursive: true,
+});
 
 // Left by the former ESM build, which split commands into lazily loaded chunks.
 rmSync(join(outdir, 'chunks'), { recursive: true, force: true });

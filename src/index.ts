@@ -73,4 +73,18 @@ export {
   type PoolStats,
 } from './memory/pools.js';
 export type { MemoryMetric } from './memory/usage.js';
+export {
+  type Alert,
+  AlertManager,
+  type ComponentProvider,
+  createMemoryDashboard,
+  createPrometheusRegistry,
+  type Dashboard,
+  type DashboardOptions,
+  MemoryMonitor,
+  type MemoryMonitorOptions,
+  type MemorySample,
+  type MonitorSource,
+  type ToolStats,
+} from './observe/index.js';
 export { formatBytes, parseBytes } from './util/bytes.js';

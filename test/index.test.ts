@@ -13,6 +13,10 @@ it('exports the memory core under the design documents’ names', async () => {
     'processInBatches',
     'loadConfig',
     'HeadroomError',
+    'MemoryMonitor',
+    'AlertManager',
+    'createMemoryDashboard',
+    'createPrometheusRegistry',
   ]) {
     assert.equal(typeof (headroom as Record<string, unknown>)[name], 'function', name);
   }

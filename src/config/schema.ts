@@ -99,12 +99,24 @@ const alerts = z
   .check(strictlyIncreasing(['warningPercent', 'criticalPercent']));
 
 const monitoring = z.strictObject({
-  enabled: bool().default(false).describe('Serve memory metrics over HTTP.'),
-  host: str().default('127.0.0.1').describe('Address the metrics server listens on.'),
+  enabled: bool()
+    .default(false)
+    .describe(
+      'Serve the dashboard, its JSON API and Prometheus /metrics over HTTP (also on with --dashboard-port).',
+    ),
+  host: str().default('127.0.0.1').describe('Address the dashboard listens on.'),
   port: int({ min: 0, max: 65535 })
     .default(9464)
-    .describe('Port of the metrics server (0 picks a free one).'),
+    .describe('Port of the dashboard and /metrics (0 picks a free one).'),
+  token: str().optional().meta({
+    description:
+      'Token the dashboard asks for (Bearer or ?token=); required when it listens beyond loopback.',
+    defaultText: 'none',
+  }),
   sampleIntervalMs: int({ min: 1 }).default(1000).describe('Milliseconds between metric samples.'),
+  historySeconds: int({ min: 10, max: 86_400 })
+    .default(3600)
+    .describe('Seconds of samples kept for the dashboard and /api/metrics/history.'),
   alerts: alerts.prefault({}),
 });
 

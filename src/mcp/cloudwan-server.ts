@@ -16,6 +16,7 @@ import { formatBytes } from '../util/bytes.js';
 import { CloudWanTools } from './cloudwan/provider.js';
 import { RenderStore } from './cloudwan/renders.js';
 import type { AwsAccess } from './cloudwan/tool.js';
+import { startMonitoring } from './monitoring.js';
 import { BYTES_PER_TOKEN } from './openapi-calls.js';
 import { serveMcp } from './serve.js';
 import { createMcpServer } from './server.js';
@@ -28,6 +29,8 @@ export interface CloudWanServerOptions {
   stdin?: NodeJS.ReadableStream;
   stdout?: NodeJS.WritableStream;
   signal?: AbortSignal;
+  /** Start the monitor and its dashboard (monitoring.enabled, or --dashboard-port given). */
+  dashboard?: boolean;
 }
 
 const INSTRUCTIONS =
@@ -39,11 +42,16 @@ export async function runCloudWanServer(options: CloudWanServerOptions): Promise
   const { config, logger } = options;
   const c = config.cloudwan;
   const served = servedSource(options);
+  const monitoring = options.dashboard
+    ? await startMonitoring(config, logger, `headroom cloudwan: ${served.label}`)
+    : undefined;
   const state = new CloudWanState({
     loader: served.loader,
     ttlMs: c.ttl * 1000,
     onLoad: (network) => logLoad(logger, network),
   });
+  // Exact bytes of the store (and of the route tables AWS reported), of the network served now.
+  monitoring?.registerComponent('topology', () => state.peek()?.bytes() ?? 0);
   const renders = new RenderStore();
   const tools = new CloudWanTools({
     state,
@@ -62,6 +70,7 @@ export async function runCloudWanServer(options: CloudWanServerOptions): Promise
       tools,
       resources: renders,
       logger,
+      ...(monitoring ? { onToolCall: monitoring.recordToolCall } : {}),
     });
   logger.info(`serving ${served.label}`, { transport: config.server.transport });
   try {
@@ -76,6 +85,7 @@ export async function runCloudWanServer(options: CloudWanServerOptions): Promise
   } finally {
     state.close();
     await served.close?.();
+    await monitoring?.close();
   }
 }
 

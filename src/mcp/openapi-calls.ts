@@ -25,6 +25,8 @@ export interface OpenApiCalls {
   readResult?: ResultReader;
   /** The same pages as `read_result`, as MCP resources `headroom://results/{cursor}?offset=N`. */
   resources?: ResourceProvider;
+  /** The spill store's figures, once the call side is built and when results are kept. */
+  spillStats(): ReturnType<SpillStore['stats']> | undefined;
   close(): Promise<void>;
 }
 
@@ -46,8 +48,12 @@ export function createOpenApiCalls(options: OpenApiCallsOptions): OpenApiCalls {
   const o = options.config.openapi;
   const budgetBytes = o.responseBudget * BYTES_PER_TOKEN;
   let parts: Promise<Parts> | undefined;
+  let built: Parts | undefined;
   const load = () => {
-    parts ??= build(options, budgetBytes);
+    parts ??= build(options, budgetBytes).then((done) => {
+      built = done;
+      return done;
+    });
     return parts;
   };
   const page = async (cursor: string, offset: number | undefined, context: ToolCallContext) => {
@@ -79,6 +85,7 @@ export function createOpenApiCalls(options: OpenApiCallsOptions): OpenApiCalls {
   return {
     execute,
     ...(o.spill ? { readResult, resources } : {}),
+    spillStats: () => built?.spill?.stats(),
     async close() {
       if (!parts) return;
       const { caller, client, spill } = await parts;

@@ -22,7 +22,8 @@ import {
 import { META_INSTRUCTIONS } from '../openapi/tool-definition.js';
 import { formatBytes } from '../util/bytes.js';
 import { deferredResources, ListedTools } from './listed-tools.js';
-import { createOpenApiCalls, RESULT_TEMPLATES } from './openapi-calls.js';
+import { type Monitoring, startMonitoring } from './monitoring.js';
+import { createOpenApiCalls, type OpenApiCalls, RESULT_TEMPLATES } from './openapi-calls.js';
 import { OpenApiTools } from './openapi-tools.js';
 import { serveMcp } from './serve.js';
 import { createMcpServer, type ResourceProvider, type ToolProvider, wireTools } from './server.js';
@@ -48,6 +49,8 @@ export interface OpenApiServerOptions {
   stdin?: NodeJS.ReadableStream;
   stdout?: NodeJS.WritableStream;
   signal?: AbortSignal;
+  /** Start the monitor and its dashboard (monitoring.enabled, or --dashboard-port given). */
+  dashboard?: boolean;
 }
 
 /** The APIs to serve, each with its filter; names are settled in `prepareApis`. */
@@ -200,6 +203,7 @@ interface Session {
   serving: Serving;
   /** Cache entries still being written. */
   pending: Promise<unknown>;
+  spillStats: OpenApiCalls['spillStats'];
   close(): Promise<void>;
 }
 
@@ -214,10 +218,30 @@ export async function runOpenApiServer(options: OpenApiServerOptions): Promise<v
   const key = toolListingKey(options, sources, cache);
   const listing = key && cache ? readToolListing(cache, key) : undefined;
   let session: Promise<Session> | undefined;
+  let opened: Session | undefined;
   const open = () => {
-    session ??= openSession(options, sources, cache, limiter, !listing);
+    session ??= openSession(options, sources, cache, limiter, !listing).then((done) => {
+      opened = done;
+      return done;
+    });
     return session;
   };
+  const monitoring = options.dashboard
+    ? await startMonitoring(
+        options.config,
+        options.logger,
+        `headroom openapi ${options.specs.join(' ')}`,
+        limiter,
+      )
+    : undefined;
+  // What responses being read hold: the limiter's reservations for them, as admitted.
+  monitoring?.registerComponent('responses in flight', () => limiter.stats().reservedBytes);
+  // Spilled results are on disk, not in memory: 0 bytes of the process, the disk figures as details.
+  monitoring?.registerComponent('spill', () => {
+    const spill = opened?.spillStats();
+    if (!spill) return 0;
+    return { bytes: 0, details: { onDisk: spill.bytes, entries: spill.entries, maxBytes: spill.maxBytes } };
+  });
   try {
     const serving: Serving = listing
       ? {
@@ -230,13 +254,14 @@ export async function runOpenApiServer(options: OpenApiServerOptions): Promise<v
           operationCount: listing.operationCount,
         }
       : (await open()).serving;
-    await serve(options, serving);
+    await serve(options, serving, monitoring);
   } finally {
+    await monitoring?.close();
     if (session) {
-      const opened = await session;
-      await opened.close();
+      const done = await session;
+      await done.close();
       // Lets pending cache entries finish, so a short session still leaves a warm cache behind.
-      await opened.pending;
+      await done.pending;
     }
     limiter.close();
   }
@@ -294,10 +319,19 @@ async function openSession(
     );
     writes.push(listed);
   }
-  return { serving, pending: Promise.all(writes), close: () => calls.close() };
+  return {
+    serving,
+    pending: Promise.all(writes),
+    spillStats: () => calls.spillStats(),
+    close: () => calls.close(),
+  };
 }
 
-async function serve(options: OpenApiServerOptions, serving: Serving): Promise<void> {
+async function serve(
+  options: OpenApiServerOptions,
+  serving: Serving,
+  monitoring?: Monitoring,
+): Promise<void> {
   const { config, logger } = options;
   const { tools, title } = serving;
   logger.info(`serving ${title}`, {
@@ -317,6 +351,7 @@ async function serve(options: OpenApiServerOptions, serving: Serving): Promise<v
       tools,
       ...(serving.resources ? { resources: serving.resources } : {}),
       logger,
+      ...(monitoring ? { onToolCall: monitoring.recordToolCall } : {}),
     });
   await serveMcp(factory, {
     config,

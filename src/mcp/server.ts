@@ -24,6 +24,7 @@ import type {
 import { Server } from '@modelcontextprotocol/server';
 import { HeadroomError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
+import type { ToolCallRecord } from '../observe/types.js';
 import { levenshtein } from '../util/suggest.js';
 import type { RawJson } from './raw-json.js';
 
@@ -90,6 +91,8 @@ export interface McpServerOptions {
   tools: ToolProvider;
   resources?: ResourceProvider;
   logger: Logger;
+  /** Told of every finished tool call (the monitor's per-tool figures). */
+  onToolCall?: (call: ToolCallRecord) => void;
 }
 
 /** How many names an unknown-tool answer suggests. */
@@ -126,19 +129,32 @@ export function createMcpServer(options: McpServerOptions): Server {
     // which can then retry with a suggested name; protocol errors usually stop at the host.
     if (!known) return unknownToolResult(name, tools.list());
     const started = performance.now();
-    try {
-      const result = await tools.call(name, args, {
-        signal: ctx.mcpReq.signal,
-        progress: progressSender(ctx.mcpReq, logger),
-      });
+    const heapBefore = options.onToolCall ? process.memoryUsage().heapUsed : 0;
+    const record = (result: ToolResult): ToolResult => {
+      const ms = performance.now() - started;
       logger.debug('tool call finished', {
         tool: name,
-        ms: Math.round(performance.now() - started),
+        ms: Math.round(ms),
         isError: result.isError === true,
       });
+      options.onToolCall?.({
+        tool: name,
+        ms,
+        ok: result.isError !== true,
+        bytesOut: textBytes(result),
+        memoryDeltaBytes: process.memoryUsage().heapUsed - heapBefore,
+      });
       return result;
+    };
+    try {
+      return record(
+        await tools.call(name, args, {
+          signal: ctx.mcpReq.signal,
+          progress: progressSender(ctx.mcpReq, logger),
+        }),
+      );
     } catch (error) {
-      return failedCallResult(name, error, logger, ctx.mcpReq.signal.aborted);
+      return record(failedCallResult(name, error, logger, ctx.mcpReq.signal.aborted));
     }
   });
 
@@ -210,6 +226,15 @@ export function wireTools(definitions: readonly ToolDefinition[], logger: Logger
     listed.push(tool);
   }
   return listed;
+}
+
+/** UTF-8 bytes of a result's text blocks (what the model reads). */
+function textBytes(result: ToolResult): number {
+  let bytes = 0;
+  // A result spliced in as raw JSON (a cached page) has no array to measure here.
+  if (!Array.isArray(result.content)) return 0;
+  for (const block of result.content) if (block.type === 'text') bytes += Buffer.byteLength(block.text);
+  return bytes;
 }
 
 function textResult(text: string): ToolResult {

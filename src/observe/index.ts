@@ -9,9 +9,16 @@ export {
   type AlertManagerHooks,
   type AlertManagerOptions,
 } from './alerts.js';
+export {
+  createMemoryDashboard,
+  type Dashboard,
+  type DashboardOptions,
+  DEFAULT_DASHBOARD_PORT,
+} from './dashboard/server.js';
 export { GC_KINDS, type GcKind, GcObserver } from './gc-observer.js';
 export { SampleHistory, type SampleHistoryOptions } from './history.js';
 export { MemoryMonitor, type MemoryMonitorOptions } from './monitor.js';
+export { createPrometheusRegistry, type PrometheusExporter, type PrometheusOptions } from './prometheus.js';
 export {
   type CgroupPaths,
   defaultReaders,

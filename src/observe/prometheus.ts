@@ -112,6 +112,20 @@ export function createPrometheusRegistry(
     'component',
     () => source.latest()?.components,
   );
+  new Gauge({
+    name: `${prefix}component_detail`,
+    help: 'Figures a component reported beside its bytes (e.g. onDisk, entries), by component and figure.',
+    labelNames: ['component', 'figure'],
+    registers,
+    collect() {
+      this.reset();
+      for (const [component, details] of Object.entries(source.componentDetails?.() ?? {})) {
+        for (const [figure, value] of Object.entries(details)) {
+          if (Number.isFinite(value)) this.set({ component, figure }, value);
+        }
+      }
+    },
+  });
 
   // A sample carries the GC since the previous sample, so the totals are summed here as samples
   // arrive; they count from when this exporter was created, as counters may.

@@ -96,6 +96,8 @@ export interface MonitorSource {
   /** Samples of the last `seconds`, oldest first, downsampled to at most `maxPoints`. */
   history(seconds: number, maxPoints?: number): MemorySample[];
   toolStats(): Record<string, ToolStats>;
+  /** The latest details components reported beside their bytes (e.g. { onDisk }), by component. */
+  componentDetails?(): Record<string, Record<string, number>>;
   activeAlerts(): Alert[];
   alertHistory(): Alert[];
   /** Called after each sample (with the alerts active after it); returns an unsubscribe function. */

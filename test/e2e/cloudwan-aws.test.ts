@@ -20,6 +20,10 @@ import { generateTopology } from '../../src/topology/sources/generate.js';
 import { type ReplayServer, startReplayServer } from '../cloudwan/replay/server.js';
 import { Cleanup, connectStdio, type StdioClient, within } from './cli-helpers.js';
 
+// A tool's JSON answer, as far as a test reads it.
+// biome-ignore lint/suspicious/noExplicitAny: a test reads nested fields; a miss fails its assertion.
+type Json = Record<string, any>;
+
 const STEP_MS = 60_000;
 const cleanup = new Cleanup();
 const servers: ReplayServer[] = [];
@@ -57,7 +61,7 @@ function tools(client: StdioClient) {
   return {
     call,
     textOf,
-    json: async (name: string, args: Record<string, unknown> = {}): Promise<Record<string, any>> => {
+    json: async (name: string, args: Record<string, unknown> = {}): Promise<Json> => {
       const result = await call(name, args);
       assert.notEqual(result.isError, true, `${name} failed: ${textOf(result)}`);
       return JSON.parse(textOf(result));

@@ -20,6 +20,10 @@ import { generateTopology } from '../../src/topology/sources/generate.js';
 import { generateSnapshot } from '../../src/topology/sources/snapshot-write.js';
 import { Cleanup, connectStdio, type StdioClient, within } from './cli-helpers.js';
 
+// A tool's JSON answer, as far as a test reads it.
+// biome-ignore lint/suspicious/noExplicitAny: a test reads nested fields; a miss fails its assertion.
+type Json = Record<string, any>;
+
 const ELEMENTS = 2000;
 const SEED = 3;
 const STEP_MS = 20_000;
@@ -45,7 +49,7 @@ function textOf(result: CallToolResult): string {
   return block.text;
 }
 
-async function json(name: string, args: Record<string, unknown> = {}): Promise<Record<string, any>> {
+async function json(name: string, args: Record<string, unknown> = {}): Promise<Json> {
   const result = await call(name, args);
   assert.notEqual(result.isError, true, `${name} failed: ${textOf(result)}`);
   return JSON.parse(textOf(result));

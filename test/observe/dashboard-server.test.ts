@@ -307,6 +307,7 @@ describe('createMemoryDashboard', () => {
       assert.deepEqual(metrics, {
         name: 'headroom test (1,200 samples)',
         sample: source.latest(),
+        details: {},
         tools: source.tools,
         alerts: [],
       });
@@ -720,5 +721,28 @@ describe('createMemoryDashboard with a real MemoryMonitor', () => {
       await dashboard.close();
       rmSync(root, { recursive: true, force: true });
     }
+  });
+});
+
+describe('createMemoryDashboard without a source', () => {
+  it('monitors this process itself and stops its monitor on close', async () => {
+    const { root, pageDir } = makePageDir();
+    const dashboard = await createMemoryDashboard({ port: 0, pageDir });
+    try {
+      assert.ok(dashboard.monitor, 'the monitor it started');
+      dashboard.monitor.registerComponent('mine', () => 1234);
+      dashboard.monitor.sample();
+      const metrics = (await (await fetch(`${dashboard.url}api/metrics`)).json()) as {
+        sample: { rss: number; components: Record<string, number> } | null;
+      };
+      assert.ok(metrics.sample && metrics.sample.rss > 0);
+      assert.equal(metrics.sample.components.mine, 1234);
+    } finally {
+      await dashboard.close();
+      rmSync(root, { recursive: true, force: true });
+    }
+    const before = dashboard.monitor.latest();
+    await new Promise((done) => setTimeout(done, 1200));
+    assert.equal(dashboard.monitor.latest(), before, 'no sample after close');
   });
 });

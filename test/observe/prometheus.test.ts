@@ -9,6 +9,7 @@ class TestSource implements MonitorSource {
   samples: MemorySample[] = [];
   tools: Record<string, ToolStats> = {};
   active: Alert[] = [];
+  details: Record<string, Record<string, number>> = {};
   listeners = new Set<(sample: MemorySample) => void>();
   latest() {
     return this.samples.at(-1);
@@ -18,6 +19,9 @@ class TestSource implements MonitorSource {
   }
   toolStats() {
     return this.tools;
+  }
+  componentDetails() {
+    return this.details;
   }
   activeAlerts() {
     return this.active;
@@ -125,6 +129,7 @@ describe('createPrometheusRegistry', () => {
     source.push(sample());
     source.push(sample({ t: 1_700_000_001_000, cgroupLimit: 1_073_741_824 }));
     source.tools = { search: tool, 'get_"item"': { ...tool, calls: 1, errors: 0 } };
+    source.details = { spill: { onDisk: 5_000_000, entries: 3 } };
     source.active = [
       {
         id: 'memory',
@@ -161,6 +166,7 @@ describe('createPrometheusRegistry', () => {
       headroom_cgroup_memory_limit_bytes: 'gauge',
       headroom_heap_space_used_bytes: 'gauge',
       headroom_component_bytes: 'gauge',
+      headroom_component_detail: 'gauge',
       headroom_gc_collections_total: 'counter',
       headroom_gc_pause_seconds_total: 'counter',
       headroom_event_loop_delay_p50_seconds: 'gauge',
@@ -185,6 +191,11 @@ describe('createPrometheusRegistry', () => {
     assert.equal(value(lines, 'headroom_heap_space_used_bytes', { space: 'old_space' }), 40_000_000);
     assert.equal(value(lines, 'headroom_component_bytes', { component: 'topology' }), 12_345_678);
     assert.equal(value(lines, 'headroom_component_bytes', { component: 'spec "cache"' }), 42);
+    assert.equal(
+      value(lines, 'headroom_component_detail', { component: 'spill', figure: 'onDisk' }),
+      5_000_000,
+    );
+    assert.equal(value(lines, 'headroom_component_detail', { component: 'spill', figure: 'entries' }), 3);
     // Two samples of GC, summed.
     assert.equal(value(lines, 'headroom_gc_collections_total', { kind: 'minor' }), 4);
     assert.equal(value(lines, 'headroom_gc_collections_total', { kind: 'major' }), 2);

@@ -1,6 +1,6 @@
 import type { CommandDefinition, OptionSpec } from '../types.js';
 import { readVersion } from '../version.js';
-import { option, SERVER_OPTIONS } from './openapi.js';
+import { dashboardWanted, MONITORING_OPTIONS, option, SERVER_OPTIONS } from './openapi.js';
 import { untilSignal } from './signals.js';
 
 const CLOUDWAN_OPTIONS: readonly OptionSpec[] = [
@@ -56,7 +56,7 @@ Examples:
   headroom cloudwan --generate 5000
   headroom cloudwan --snapshot network.ndjson --transport http --port 3000
   AWS_PROFILE=network headroom cloudwan --core-network core-network-0123456789abcdef0`,
-  options: [...CLOUDWAN_OPTIONS, ...SERVER_OPTIONS],
+  options: [...CLOUDWAN_OPTIONS, ...SERVER_OPTIONS, ...MONITORING_OPTIONS],
   async run(ctx) {
     // The server's modules load only when this command runs, so `headroom --help` stays quick.
     const { runCloudWanServer } = await import('../../mcp/cloudwan-server.js');
@@ -68,6 +68,7 @@ Examples:
         version: readVersion(),
         cwd: ctx.io.cwd,
         signal: controller.signal,
+        dashboard: dashboardWanted(ctx),
       });
     } finally {
       controller.dispose();

@@ -1,4 +1,4 @@
-import type { CommandDefinition, OptionSpec } from '../types.js';
+import type { CommandDefinition, OptionSpec, RunContext } from '../types.js';
 import { readVersion } from '../version.js';
 import { untilSignal } from './signals.js';
 
@@ -38,6 +38,21 @@ export const SERVER_OPTIONS: readonly OptionSpec[] = [
     'ORIGINS',
   ),
 ];
+
+export const MONITORING_OPTIONS: readonly OptionSpec[] = [
+  option('dashboard', 'monitoring.enabled', 'Serve the live memory dashboard and Prometheus /metrics.'),
+  option(
+    'dashboard-port',
+    'monitoring.port',
+    'Serve the dashboard on this port (default 9464; implies --dashboard).',
+    'PORT',
+  ),
+];
+
+/** Whether the dashboard was asked for: switched on, or a port given for it. */
+export function dashboardWanted(ctx: RunContext): boolean {
+  return ctx.config.monitoring.enabled || (ctx.sources['monitoring.port']?.kind ?? 'default') !== 'default';
+}
 
 const OPENAPI_OPTIONS: readonly OptionSpec[] = [
   option(
@@ -202,7 +217,7 @@ Examples:
   headroom openapi api.github.com.json --tools dynamic --transport http --port 3000
   headroom openapi a.yaml b.json --read-only --include-tags pets,store`,
   args: '<SPEC...>',
-  options: [...OPENAPI_OPTIONS, ...CALL_OPTIONS, ...SERVER_OPTIONS],
+  options: [...OPENAPI_OPTIONS, ...CALL_OPTIONS, ...SERVER_OPTIONS, ...MONITORING_OPTIONS],
   async run(ctx) {
     // The server's modules load only when this command runs, so `headroom --help` stays quick.
     const { runOpenApiServer } = await import('../../mcp/openapi-server.js');
@@ -215,6 +230,7 @@ Examples:
         version: readVersion(),
         cwd: ctx.io.cwd,
         signal: controller.signal,
+        dashboard: dashboardWanted(ctx),
       });
     } finally {
       controller.dispose();

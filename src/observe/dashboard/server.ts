@@ -9,6 +9,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { ListenError, UsageError } from '../../errors.js';
+import { MemoryMonitor } from '../monitor.js';
 import { createPrometheusRegistry } from '../prometheus.js';
 import type { MonitorSource } from '../types.js';
 import { createAccess, stripBrackets, urlHost } from './access.js';
@@ -16,7 +17,8 @@ import { createStaticFiles } from './static.js';
 import { createDashboardSockets, rejectUpgrade } from './websocket.js';
 
 export interface DashboardOptions {
-  source: MonitorSource;
+  /** What to show; default a MemoryMonitor of this process, started here and stopped on close. */
+  source?: MonitorSource;
   /** Shown on the page, e.g. 'headroom cloudwan (generated 5,000 elements)'. */
   name?: string;
   /** Default 127.0.0.1. Anything but a loopback address requires `token`. */
@@ -45,6 +47,8 @@ export interface DashboardOptions {
 export interface Dashboard {
   /** The page, e.g. `http://127.0.0.1:9464/`. */
   url: string;
+  /** The monitor started for it when no `source` was given (register components on it). */
+  monitor?: MemoryMonitor;
   /** Ends WebSocket clients and the listener; safe twice. */
   close(): Promise<void>;
 }
@@ -68,7 +72,28 @@ const ENDPOINTS = [
   'GET /ws (WebSocket)',
 ];
 
-export async function createMemoryDashboard(options: DashboardOptions): Promise<Dashboard> {
+export async function createMemoryDashboard(options: DashboardOptions = {}): Promise<Dashboard> {
+  const { source } = options;
+  if (source) return serveDashboard({ ...options, source });
+  const monitor = new MemoryMonitor(options.onWarning ? { onWarning: options.onWarning } : {});
+  monitor.start();
+  try {
+    const dashboard = await serveDashboard({ ...options, source: monitor });
+    return {
+      url: dashboard.url,
+      monitor,
+      close: async () => {
+        await dashboard.close();
+        monitor.stop();
+      },
+    };
+  } catch (error) {
+    monitor.stop();
+    throw error;
+  }
+}
+
+async function serveDashboard(options: DashboardOptions & { source: MonitorSource }): Promise<Dashboard> {
   const { source } = options;
   const name = options.name ?? 'headroom';
   const host = options.host ?? '127.0.0.1';
@@ -112,7 +137,13 @@ export async function createMemoryDashboard(options: DashboardOptions): Promise<
       case '/api/metrics':
         return [
           200,
-          { name, sample: source.latest() ?? null, tools: source.toolStats(), alerts: source.activeAlerts() },
+          {
+            name,
+            sample: source.latest() ?? null,
+            details: source.componentDetails?.() ?? {},
+            tools: source.toolStats(),
+            alerts: source.activeAlerts(),
+          },
         ];
       case '/api/metrics/history': {
         const duration = queryInteger(query, 'duration', DEFAULT_HISTORY_SECONDS, 1, MAX_HISTORY_SECONDS);
