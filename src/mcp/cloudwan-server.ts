@@ -16,7 +16,7 @@ import { formatBytes } from '../util/bytes.js';
 import { CloudWanTools } from './cloudwan/provider.js';
 import { RenderStore } from './cloudwan/renders.js';
 import type { AwsAccess } from './cloudwan/tool.js';
-import { startMonitoring } from './monitoring.js';
+import { type Monitoring, serverMonitoring, startMonitoring } from './monitoring.js';
 import { BYTES_PER_TOKEN } from './openapi-calls.js';
 import { serveMcp } from './serve.js';
 import { createMcpServer } from './server.js';
@@ -31,6 +31,8 @@ export interface CloudWanServerOptions {
   signal?: AbortSignal;
   /** Start the monitor and its dashboard (monitoring.enabled, or --dashboard-port given). */
   dashboard?: boolean;
+  /** A monitor shared with other servers of this process (headroom demo): used, left running. */
+  monitoring?: Monitoring;
 }
 
 const INSTRUCTIONS =
@@ -42,9 +44,9 @@ export async function runCloudWanServer(options: CloudWanServerOptions): Promise
   const { config, logger } = options;
   const c = config.cloudwan;
   const served = servedSource(options);
-  const monitoring = options.dashboard
-    ? await startMonitoring(config, logger, `headroom cloudwan: ${served.label}`)
-    : undefined;
+  const monitoring = await serverMonitoring(options, () =>
+    startMonitoring(config, logger, `headroom cloudwan: ${served.label}`),
+  );
   const state = new CloudWanState({
     loader: served.loader,
     ttlMs: c.ttl * 1000,

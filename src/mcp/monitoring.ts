@@ -65,3 +65,31 @@ export async function startMonitoring(
     throw error;
   }
 }
+
+/**
+ * A server's view of monitoring: the shared monitor it was given (left running when the server
+ * ends), else one of its own when the dashboard is on, else none. Closing it removes the
+ * components the server registered, so a shared monitor does not keep reading a finished server.
+ */
+export async function serverMonitoring(
+  options: { dashboard?: boolean; monitoring?: Monitoring },
+  start: () => Promise<Monitoring>,
+): Promise<Monitoring | undefined> {
+  const base = options.monitoring ?? (options.dashboard ? await start() : undefined);
+  if (!base) return undefined;
+  const owned = options.monitoring === undefined;
+  const registered: Array<() => void> = [];
+  return {
+    registerComponent(name, provider) {
+      const unregister = base.registerComponent(name, provider);
+      registered.push(unregister);
+      return unregister;
+    },
+    recordToolCall: (call) => base.recordToolCall(call),
+    url: base.url,
+    async close() {
+      for (const unregister of registered) unregister();
+      if (owned) await base.close();
+    },
+  };
+}

@@ -22,7 +22,7 @@ import {
 import { META_INSTRUCTIONS } from '../openapi/tool-definition.js';
 import { formatBytes } from '../util/bytes.js';
 import { deferredResources, ListedTools } from './listed-tools.js';
-import { type Monitoring, startMonitoring } from './monitoring.js';
+import { type Monitoring, serverMonitoring, startMonitoring } from './monitoring.js';
 import { createOpenApiCalls, type OpenApiCalls, RESULT_TEMPLATES } from './openapi-calls.js';
 import { OpenApiTools } from './openapi-tools.js';
 import { serveMcp } from './serve.js';
@@ -51,6 +51,8 @@ export interface OpenApiServerOptions {
   signal?: AbortSignal;
   /** Start the monitor and its dashboard (monitoring.enabled, or --dashboard-port given). */
   dashboard?: boolean;
+  /** A monitor shared with other servers of this process (headroom demo): used, left running. */
+  monitoring?: Monitoring;
 }
 
 /** The APIs to serve, each with its filter; names are settled in `prepareApis`. */
@@ -226,14 +228,9 @@ export async function runOpenApiServer(options: OpenApiServerOptions): Promise<v
     });
     return session;
   };
-  const monitoring = options.dashboard
-    ? await startMonitoring(
-        options.config,
-        options.logger,
-        `headroom openapi ${options.specs.join(' ')}`,
-        limiter,
-      )
-    : undefined;
+  const monitoring = await serverMonitoring(options, () =>
+    startMonitoring(options.config, options.logger, `headroom openapi ${options.specs.join(' ')}`, limiter),
+  );
   // What responses being read hold: the limiter's reservations for them, as admitted.
   monitoring?.registerComponent('responses in flight', () => limiter.stats().reservedBytes);
   // Spilled results are on disk, not in memory: 0 bytes of the process, the disk figures as details.
