@@ -87,4 +87,19 @@ export {
   type MonitorSource,
   type ToolStats,
 } from './observe/index.js';
+export {
+  createLeakDetector,
+  diffHeapSnapshots,
+  type HeapSnapshotDiff,
+  type LeakAnalysis,
+  LeakDetector,
+  type LeakDetectorOptions,
+  MemoryProfiler,
+  type MemoryProfilerOptions,
+  type MemoryReport,
+  type ProfileReport,
+  type Recommendation,
+  startInspectedChild,
+  writeHeapSnapshot,
+} from './profile/index.js';
 export { formatBytes, parseBytes } from './util/bytes.js';
