@@ -3,6 +3,18 @@
  * memory names are the ones the design documents use, so their readers find them.
  */
 
+export {
+  type Benchmark,
+  type BenchmarkResult,
+  BenchmarkRunner,
+  type BenchmarkRunnerOptions,
+  type FigureSpec,
+  type RunAllOptions,
+  renderTable as renderBenchmarkTable,
+  type SummaryReport,
+  standardBenchmarks,
+  type Target,
+} from './bench/index.js';
 export { limiterFromConfig } from './config/limiter.js';
 export { type LoadConfigOptions, type LoadedConfig, loadConfig } from './config/load.js';
 export { configSchema, defaultConfig, type HeadroomConfig } from './config/schema.js';

@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { it } from 'node:test';
+import { readmeBenchRegion } from '../src/bench/readme.js';
+import { renderTable } from '../src/bench/table.js';
+import type { SummaryReport } from '../src/bench/types.js';
 import { settingsTable } from '../src/config/settings.js';
 
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
@@ -29,4 +32,17 @@ it('documents every setting with its environment variable', () => {
     const variable = setting.env === '' ? '(file only)' : `\`${setting.env}\``;
     assert.ok(rows.has(`${variable} \`${setting.path}\``), `${setting.path} is missing from the README`);
   }
+});
+
+it('shows the saved benchmark run as its benchmark table (npm run bench:readme)', () => {
+  const saved = JSON.parse(
+    readFileSync(new URL('../benchmarks/results.json', import.meta.url), 'utf8'),
+  ) as SummaryReport;
+  const region = readmeBenchRegion(readme);
+  assert.ok(region !== undefined, 'README.md has no <!-- bench:start --> ... <!-- bench:end --> region');
+  assert.equal(
+    region,
+    renderTable(saved),
+    'the README table differs from benchmarks/results.json: npm run bench:readme',
+  );
 });

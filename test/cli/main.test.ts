@@ -106,7 +106,7 @@ describe('headroom errors', () => {
   });
 
   it('refuses the commands that are not available yet with exit code 2', async () => {
-    for (const name of ['bench', 'profile', 'demo']) {
+    for (const name of ['profile']) {
       const { code, stdout, stderr } = await run([name]);
       assert.equal(code, 2, name);
       assert.equal(stdout, '');
