@@ -18,11 +18,16 @@ export class InspectedChildError extends HeadroomError {
   }
 }
 
+/** Anything text can be written to: a stream, or the CLI's stderr. */
+export interface TextSink {
+  write(text: string): unknown;
+}
+
 export interface InspectedChildOptions {
   /** Milliseconds to wait for the inspector's address; default 15,000. */
   startTimeoutMs?: number;
   /** Where the child's stdout and stderr go (the inspector's own lines are kept out); default this process's stderr. */
-  output?: NodeJS.WritableStream;
+  output?: TextSink;
   cwd?: string;
   env?: NodeJS.ProcessEnv;
 }
@@ -40,6 +45,7 @@ export interface InspectedChild {
 }
 
 const ADDRESS = /Debugger listening on (ws:\/\/\S+)/;
+const WAITING = /^Waiting for the debugger to disconnect/;
 /** Inspector chatter that is not the program's own output. */
 const INSPECTOR_LINES =
   /^(Debugger listening on|Debugger ending on|For help, see: https:\/\/nodejs\.org\/en\/docs\/inspector|Debugger attached\.|Waiting for the debugger to disconnect)/;
@@ -69,9 +75,15 @@ export async function startInspectedChild(
   const exited = new Promise<number | string>((resolve) =>
     child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')),
   );
-  child.stdout?.pipe(output, { end: false });
-  const address = await inspectorAddress(child, output, options.startTimeoutMs ?? 15_000, exited);
+  child.stdout?.setEncoding('utf8');
+  child.stdout?.on('data', (text: string) => output.write(text));
+  // With a debugger attached, a program that ends (or calls process.exit) waits for it to detach.
+  let detach = () => {};
+  const address = await inspectorAddress(child, output, options.startTimeoutMs ?? 15_000, exited, () =>
+    detach(),
+  );
   const socket = await connect(address);
+  detach = () => socket.close();
   const protocol = new Protocol(socket);
   return {
     pid: child.pid ?? 0,
@@ -118,9 +130,10 @@ function isNode(program: string): boolean {
 /** Reads the child's stderr until the inspector's address shows; passes the rest on. */
 function inspectorAddress(
   child: ChildProcess,
-  output: NodeJS.WritableStream,
+  output: TextSink,
   timeoutMs: number,
   exited: Promise<number | string>,
+  onProgramEnd: () => void,
 ): Promise<string> {
   return new Promise((resolve, reject) => {
     let found = false;
@@ -144,7 +157,8 @@ function inspectorAddress(
           found = true;
           clearTimeout(timer);
           resolve(match[1]);
-        } else if (!INSPECTOR_LINES.test(line)) output.write(`${line}\n`);
+        } else if (WAITING.test(line)) onProgramEnd();
+        else if (!INSPECTOR_LINES.test(line)) output.write(`${line}\n`);
       }
     });
     void exited.then((code) => {

@@ -17,27 +17,28 @@ export interface Workload {
   start(): () => Promise<void> | void;
 }
 
-/** About 1 MiB of short-lived garbage a step: the heap rises and falls (a sawtooth), never grows. */
+/** About 500 KiB of short-lived garbage a step: the heap rises and falls (a sawtooth), never grows. */
 const steady: Workload = {
   name: 'steady',
-  description: 'allocates and drops about 1 MiB of objects a step: a sawtooth heap with no leak',
+  description: 'allocates and drops about 500 KiB of objects a step (50 MB/s): a sawtooth heap with no leak',
   start() {
     return () => {
       const garbage: Array<{ id: number; text: string }> = [];
-      for (let i = 0; i < 10_000; i++) garbage.push({ id: i, text: `item ${i}` });
+      for (let i = 0; i < 5_000; i++) garbage.push({ id: i, text: `item ${i}` });
       return undefined;
     };
   },
 };
 
-/** Keeps about 100 KiB more each step, as a cache without eviction does. */
+/** Keeps about 10 KiB more each step (about 1 MB/s), as a cache without eviction does. */
 const leaking: Workload = {
   name: 'leaking',
-  description: 'keeps about 100 KiB more objects every step, as an unbounded cache does (a leak to find)',
+  description:
+    'keeps about 10 KiB more objects every step (about 1 MB/s), as an unbounded cache does: a leak to find',
   start() {
     const kept: Array<{ id: number; text: string }> = [];
     return () => {
-      for (let i = 0; i < 1_000; i++) kept.push({ id: kept.length, text: `kept ${kept.length}` });
+      for (let i = 0; i < 100; i++) kept.push({ id: kept.length, text: `kept ${kept.length}` });
     };
   },
 };
@@ -94,17 +95,23 @@ export function findWorkload(name: string): Workload {
   return found;
 }
 
+/** Steps start at most this often, so a workload's rate (and a leak's) does not depend on the CPU. */
+export const STEP_MS = 10;
+
 /**
- * Runs `workload` until `signal` aborts, yielding to the event loop between steps so that timers
- * (the detector's samples, the progress line) run. Resolves with the number of steps.
+ * Runs `workload` until `signal` aborts, a step every STEP_MS (or back to back when a step takes
+ * longer), yielding to the event loop between steps so that timers (the detector's samples, the
+ * progress line) run. Resolves with the number of steps.
  */
 export async function runWorkload(workload: Workload, signal: AbortSignal): Promise<number> {
   const step = workload.start();
   let steps = 0;
   while (!signal.aborted) {
+    const started = performance.now();
     await step();
     steps++;
-    await new Promise((resolve) => setImmediate(resolve));
+    const rest = Math.max(0, STEP_MS - (performance.now() - started));
+    await new Promise((resolve) => setTimeout(resolve, rest));
   }
   return steps;
 }

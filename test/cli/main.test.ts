@@ -104,15 +104,6 @@ describe('headroom errors', () => {
     const { code } = await run(['help'], { HEADROOM_LOG_LEVEL: 'loud' });
     assert.equal(code, 0);
   });
-
-  it('refuses the commands that are not available yet with exit code 2', async () => {
-    for (const name of ['profile']) {
-      const { code, stdout, stderr } = await run([name]);
-      assert.equal(code, 2, name);
-      assert.equal(stdout, '');
-      assert.equal(stderr, `headroom ${name} is not available in this version yet\n`);
-    }
-  });
 });
 
 describe('headroom spec inspect', () => {
