@@ -7,6 +7,7 @@
  * In `raw` mode the same loop hands out where each item's bytes are instead (pushRaw: the byte ranges
  * of the chunk's whole items, and the one item carried over from earlier chunks), for callers that
  * store or forward items without needing their values; nothing is allocated per item.
+ * A UTF-8 byte order mark at the start is skipped, however the first chunks cut it.
  */
 import { ItemTooLargeError, JsonStreamError } from '../errors.js';
 import { formatBytes } from '../util/bytes.js';
@@ -43,6 +44,27 @@ const S_NEXT = 7;
 
 const MAX_KEY_BYTES = 64 * 1024;
 
+const BOM = [0xef, 0xbb, 0xbf] as const;
+
+/**
+ * Matches the UTF-8 byte order mark at the start of a stream whose first chunks may cut it: `held`
+ * of its bytes came before `chunk`. Returns how many have matched after `chunk` (3: the mark is
+ * whole, and its bytes in `chunk` are the first 3 - held), or -1 when a byte differs: there is no
+ * mark, and the held bytes (see bomPrefix) are the input's first bytes. Shared with NdjsonScanner.
+ */
+export function matchBom(chunk: Buffer, held: number): number {
+  let matched = held;
+  for (let i = 0; matched < BOM.length && i < chunk.length; i++, matched++) {
+    if (chunk[i] !== BOM[matched]) return -1;
+  }
+  return matched;
+}
+
+/** The first `length` bytes of a byte order mark: held bytes that turned out not to be one. */
+export function bomPrefix(length: number): Buffer {
+  return Buffer.from(BOM.slice(0, length));
+}
+
 export interface ScannerLimits {
   maxItemBytes: number;
   maxDepth: number;
@@ -77,6 +99,8 @@ export class JsonArrayScanner {
   private step = S_ROOT;
   private offset = 0; // absolute offset of the current chunk's first byte
   private itemCount = 0;
+  // Bytes of a byte order mark held back until it is whole (not yet in `offset`); -1 once settled.
+  private bomHeld = 0;
 
   // The value being scanned (an item, a skipped value, or the tail).
   private depth = 0;
@@ -125,7 +149,7 @@ export class JsonArrayScanner {
   }
 
   get bytes(): number {
-    return this.offset;
+    return this.offset + Math.max(0, this.bomHeld);
   }
 
   /**
@@ -160,11 +184,35 @@ export class JsonArrayScanner {
     return batch;
   }
 
-  /** The byte loop over one chunk; items carried over are parsed into `out` (parse) or put on the batch (raw). */
+  /** Skips a byte order mark at the start of the input, then scans the rest of the chunk. */
   private scan(chunk: Buffer, out: unknown[] | undefined): void {
+    let from = 0;
+    if (this.bomHeld >= 0) {
+      const held = this.bomHeld;
+      const matched = matchBom(chunk, held);
+      if (matched >= 0 && matched < BOM.length) {
+        // The chunk is all (part of) a mark: hold it until the next chunk settles whether it is one.
+        this.bomHeld = matched;
+        this.count = 0;
+        return;
+      }
+      this.bomHeld = -1;
+      if (matched < 0) {
+        // No mark: the held bytes are the document's first. They start with 0xEF, which no JSON
+        // document starts with, so scanning them throws the error the uncut input gives.
+        if (held > 0) this.scanFrom(bomPrefix(held), 0, out);
+      } else {
+        this.offset += held;
+        from = BOM.length - held;
+      }
+    }
+    this.scanFrom(chunk, from, out);
+  }
+
+  /** The byte loop over one chunk; items carried over are parsed into `out` (parse) or put on the batch (raw). */
+  private scanFrom(chunk: Buffer, from: number, out: unknown[] | undefined): void {
     const n = chunk.length;
-    let i = 0;
-    if (this.offset === 0 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) i = 3; // UTF-8 BOM
+    let i = from;
     this.count = 0;
     while (i < n) {
       switch (this.phase) {
@@ -212,6 +260,12 @@ export class JsonArrayScanner {
 
   /** Ends the scan: throws when the input stopped before the document did. */
   end(): void {
+    // Held bytes of a mark the input stopped inside of are the whole input: scanning them throws.
+    if (this.bomHeld > 0) {
+      const held = this.bomHeld;
+      this.bomHeld = -1;
+      this.scanFrom(bomPrefix(held), 0, undefined);
+    }
     const at = this.offset;
     const path = formatJsonPath(this.keys);
     if (this.phase === DONE || (this.phase === TAIL && this.depth === 0)) return;

@@ -1,12 +1,11 @@
 /**
- * Newline-delimited JSON: one value per line, blank lines skipped. The complete lines of a chunk are
- * parsed in one JSON.parse call by turning their newlines into commas (a raw newline cannot occur
- * inside a JSON string, so this is safe); the count of values must match the count of lines, else
- * each line is parsed alone so that a bad line is named with its number and byte offset.
+ * Newline-delimited JSON: one value per line, blank lines skipped, a UTF-8 byte order mark at the
+ * start skipped however the first chunks cut it. Each line is parsed alone (see parseLines), and a
+ * bad line is named with its number and byte offset.
  */
 import { ItemTooLargeError } from '../errors.js';
 import { formatBytes } from '../util/bytes.js';
-import type { ScannerLimits } from './json-array-scanner.js';
+import { bomPrefix, matchBom, type ScannerLimits } from './json-array-scanner.js';
 import { itemError } from './json-parse.js';
 
 const NEWLINE = 0x0a;
@@ -18,6 +17,8 @@ export class NdjsonScanner {
   private line = 1; // number of the line that starts at `lineStart`
   private lineStart = 0;
   private itemCount = 0;
+  // Bytes of a byte order mark held back until it is whole (not yet in `offset`); -1 once settled.
+  private bomHeld = 0;
   private pieces: Buffer[] = [];
   private pieceBytes = 0;
 
@@ -30,16 +31,36 @@ export class NdjsonScanner {
   }
 
   get bytes(): number {
-    return this.offset;
+    return this.offset + Math.max(0, this.bomHeld);
   }
 
   push(chunk: Buffer, out: unknown[]): void {
-    const n = chunk.length;
-    let i = 0;
-    if (this.offset === 0 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) {
-      i = 3; // UTF-8 byte order mark
-      this.lineStart = 3;
+    let from = 0;
+    if (this.bomHeld >= 0) {
+      const held = this.bomHeld;
+      const matched = matchBom(chunk, held);
+      if (matched >= 0 && matched < 3) {
+        // The chunk is all (part of) a mark: hold it until the next chunk settles whether it is one.
+        this.bomHeld = matched;
+        return;
+      }
+      this.bomHeld = -1;
+      if (matched < 0) {
+        // No mark: the held bytes are the first of line 1.
+        if (held > 0) this.scan(bomPrefix(held), 0, out);
+      } else {
+        this.offset += held;
+        from = 3 - held;
+        this.lineStart = 3;
+      }
     }
+    this.scan(chunk, from, out);
+  }
+
+  /** Parses the lines that `chunk` completes, from byte `from` on, and carries the unfinished one. */
+  private scan(chunk: Buffer, from: number, out: unknown[]): void {
+    const n = chunk.length;
+    let i = from;
     if (this.pieces.length > 0) {
       const nl = chunk.indexOf(NEWLINE, i);
       if (nl < 0) {
@@ -51,12 +72,12 @@ export class NdjsonScanner {
       const whole = Buffer.concat(this.pieces, this.pieceBytes);
       this.pieces = [];
       this.pieceBytes = 0;
-      this.parseLines(whole.toString('utf8'), whole.length, 1, out);
+      this.parseLines(whole.toString('utf8'), whole.length, out);
       i = nl + 1;
     }
     const last = chunk.lastIndexOf(NEWLINE);
     if (last >= i) {
-      this.parseLines(chunk.toString('utf8', i, last), last - i, countNewlines(chunk, i, last) + 1, out);
+      this.parseLines(chunk.toString('utf8', i, last), last - i, out);
       i = last + 1;
     }
     if (i < n) this.carry(chunk.subarray(i));
@@ -65,55 +86,54 @@ export class NdjsonScanner {
 
   /** Ends the scan: parses a last line that has no newline after it. */
   end(out: unknown[]): void {
+    if (this.bomHeld > 0) {
+      // The input stopped inside what could have been a mark: its bytes are the only line.
+      const held = this.bomHeld;
+      this.bomHeld = -1;
+      this.scan(bomPrefix(held), 0, out);
+    }
     if (this.pieces.length === 0) return;
     const whole = Buffer.concat(this.pieces, this.pieceBytes);
     this.pieces = [];
     this.pieceBytes = 0;
-    this.parseLines(whole.toString('utf8'), whole.length, 1, out);
+    this.parseLines(whole.toString('utf8'), whole.length, out);
   }
 
   /**
-   * Parses `count` lines (joined by newlines, `byteLength` bytes without the newline that ends the
-   * last one) into `out`.
+   * Parses the lines of `text` (joined by newlines, `byteLength` bytes without the newline that ends
+   * the last one) into `out`, each line alone. (Joining them with commas into one JSON.parse call
+   * saves the per-call cost, but lets brackets and commas that span lines pass, as in `[1` / `2]` /
+   * `3,4`; telling such lines apart needs a pass over every byte, which measured dearer than the calls.)
    */
-  private parseLines(text: string, byteLength: number, count: number, out: unknown[]): void {
-    // The fast path cannot see line lengths, so it is taken only when no line can be over the limit.
-    if (count === 1 || byteLength > this.limits.maxItemBytes || !this.parseAll(text, count, out)) {
-      let from = 0;
-      let lineStart = this.lineStart;
-      for (let k = 0; k < count; k++) {
-        const next = text.indexOf('\n', from);
-        const to = next < 0 ? text.length : next;
-        const line = text.slice(from, to);
-        this.checkSize(Buffer.byteLength(line), lineStart, this.line + k);
-        if (!BLANK.test(line)) {
-          try {
-            out.push(JSON.parse(line));
-          } catch (error) {
-            throw itemError(line, lineStart, `line ${this.line + k}`, error);
-          }
-          this.itemCount++;
-        }
-        lineStart += Buffer.byteLength(line) + 1;
-        from = to + 1;
+  private parseLines(text: string, byteLength: number, out: unknown[]): void {
+    // When the lines together are within the item limit, so is each: they need no size check.
+    const checkSizes = byteLength > this.limits.maxItemBytes;
+    let from = 0;
+    let lineNo = this.line;
+    for (; ; lineNo++) {
+      const next = text.indexOf('\n', from);
+      const lineText = text.slice(from, next < 0 ? text.length : next);
+      if (checkSizes) {
+        const bytes = Buffer.byteLength(lineText);
+        if (bytes > this.limits.maxItemBytes) this.checkSize(bytes, this.startOf(text, from), lineNo);
       }
+      try {
+        out.push(JSON.parse(lineText));
+        this.itemCount++;
+      } catch (error) {
+        if (!BLANK.test(lineText))
+          throw itemError(lineText, this.startOf(text, from), `line ${lineNo}`, error);
+      }
+      if (next < 0) break;
+      from = next + 1;
     }
-    this.line += count;
+    this.line = lineNo + 1;
     this.lineStart += byteLength + 1;
   }
 
-  /** The fast path: all lines in one JSON.parse call; false when that does not give one value per line. */
-  private parseAll(text: string, count: number, out: unknown[]): boolean {
-    let values: unknown;
-    try {
-      values = JSON.parse(`[${text.replaceAll('\n', ',')}]`);
-    } catch {
-      return false;
-    }
-    if (!Array.isArray(values) || values.length !== count) return false;
-    for (const value of values) out.push(value);
-    this.itemCount += count;
-    return true;
+  /** The byte offset of the line at `from` in `text`, the lines that start at `lineStart` (for errors only). */
+  private startOf(text: string, from: number): number {
+    return this.lineStart + Buffer.byteLength(text.slice(0, from));
   }
 
   private carry(bytes: Buffer): void {
@@ -132,10 +152,4 @@ export class NdjsonScanner {
       limit,
     );
   }
-}
-
-function countNewlines(chunk: Buffer, from: number, to: number): number {
-  let count = 0;
-  for (let i = chunk.indexOf(NEWLINE, from); i >= 0 && i < to; i = chunk.indexOf(NEWLINE, i + 1)) count++;
-  return count;
 }

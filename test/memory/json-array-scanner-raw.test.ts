@@ -118,3 +118,114 @@ describe('JsonArrayScanner: raw mode', () => {
     assert.throws(() => parse.pushRaw(Buffer.from('[1]')), /made for parse mode/);
   });
 });
+
+const BOM = [0xef, 0xbb, 0xbf];
+
+/** Every way to cut `bytes` into chunks at two points within its first `within` bytes. */
+function cutsWithin(bytes: Buffer, within: number): Buffer[][] {
+  const out: Buffer[][] = [];
+  for (let a = 0; a <= within; a++) {
+    for (let b = a; b <= within; b++)
+      out.push([bytes.subarray(0, a), bytes.subarray(a, b), bytes.subarray(b)]);
+  }
+  return out;
+}
+
+/** The items of `chunks` in parse mode, and the scanner's byte count at the end. */
+function parsed(chunks: Buffer[], keys: string[] = [], limits = LIMITS): { items: unknown[]; bytes: number } {
+  const scanner = new JsonArrayScanner(keys, limits);
+  const items: unknown[] = [];
+  for (const chunk of chunks) scanner.push(chunk, items);
+  scanner.end();
+  return { items, bytes: scanner.bytes };
+}
+
+/** The error the scan of `chunks` ends with. */
+function failure(chunks: Buffer[], keys: string[] = [], limits = LIMITS): Error {
+  try {
+    parsed(chunks, keys, limits);
+  } catch (error) {
+    return error as Error;
+  }
+  assert.fail(`no error for ${chunks.map((c) => c.toString('hex')).join(' | ')}`);
+}
+
+describe('JsonArrayScanner: a UTF-8 byte order mark', () => {
+  it('is skipped however the first chunks cut it, in parse and raw mode, at the root and at a path', () => {
+    const items = [1, 'é', { a: [2] }];
+    const root = Buffer.from([...BOM, ...Buffer.from(JSON.stringify(items))]);
+    const nested = Buffer.from([...BOM, ...Buffer.from(JSON.stringify({ x: 0, data: items }))]);
+    for (const chunks of cutsWithin(root, 4)) {
+      const cut = chunks.map((c) => c.length).join('+');
+      assert.deepEqual(parsed(chunks), { items, bytes: root.length }, `cut ${cut}`);
+      assert.deepEqual(rawItems(chunks), ['1', '"é"', '{"a":[2]}'], `raw, cut ${cut}`);
+    }
+    // One-byte chunks for the mark, then the rest.
+    assert.deepEqual(parsed([...BOM.map((b) => Buffer.from([b])), root.subarray(3)]).items, items);
+    for (const chunks of cutsWithin(nested, 4)) assert.deepEqual(parsed(chunks, ['data']).items, items);
+  });
+
+  it('counts in byte offsets when it was cut: an error names the same byte as for the uncut input', () => {
+    const bytes = Buffer.from([...BOM, ...Buffer.from(`[1,"${'x'.repeat(20)}"]`)]);
+    const limits = { maxItemBytes: 10, maxDepth: 8 };
+    for (const chunks of cutsWithin(bytes, 4)) {
+      const error = failure(chunks, [], limits);
+      assert.ok(error instanceof ItemTooLargeError, String(error));
+      assert.equal(error.byteOffset, 6, 'item 1 starts after the 3-byte mark, "[", "1" and ","');
+    }
+    const broken = Buffer.from([...BOM, ...Buffer.from('[1 2]')]);
+    for (const chunks of cutsWithin(broken, 4)) {
+      assert.match(failure(chunks).message, /^invalid JSON at byte 6: expected ',' or '\]' after item 0/);
+    }
+  });
+
+  it('a part of a mark followed by other bytes fails as the uncut bytes do: 0xEF cannot start JSON', () => {
+    const cases: number[][] = [
+      [0xef, 0x5b, 0x5d],
+      [0xef, 0xbb, 0x5b, 0x5d],
+      [0xef, 0xbb, 0xbe, 0x5b, 0x5d],
+      [0xef, 0x20, 0x5b, 0x5d],
+    ];
+    for (const bytes of cases) {
+      const whole = Buffer.from(bytes);
+      const expected = failure([whole]).message;
+      assert.match(
+        expected,
+        /^invalid JSON at byte 0: expected the document to be an array, found byte 0xef/,
+      );
+      for (const chunks of cutsWithin(whole, whole.length)) {
+        const error = failure(chunks);
+        assert.ok(error instanceof JsonStreamError);
+        assert.equal(error.message, expected, `${whole.toString('hex')} cut ${chunks.map((c) => c.length)}`);
+        assert.equal(error.byteOffset, 0);
+      }
+    }
+    assert.match(
+      failure([Buffer.from([0xef]), Buffer.from('{"a":[]}')], ['a']).message,
+      /^invalid JSON at byte 0: expected an object at \$/,
+    );
+  });
+
+  it('input that stops inside a mark fails; a mark alone is an empty document; only the first is skipped', () => {
+    for (const held of [[0xef], [0xef, 0xbb]]) {
+      const chunks = held.map((b) => Buffer.from([b]));
+      assert.match(failure(chunks).message, /^invalid JSON at byte 0: .*found byte 0xef/);
+      const scanner = new JsonArrayScanner([], LIMITS);
+      for (const chunk of chunks) scanner.push(chunk, []);
+      assert.equal(scanner.bytes, held.length, 'held bytes are counted as read');
+    }
+    assert.match(
+      failure([Buffer.from([0xef, 0xbb]), Buffer.from([0xbf])]).message,
+      /end of input at byte 3 before the array/,
+    );
+    assert.match(failure([]).message, /the input is empty/);
+    // JSON.parse refuses '\uFEFF[]' too: a second mark is not whitespace.
+    const twice = Buffer.from([...BOM, ...BOM, 0x5b, 0x5d]);
+    for (const chunks of cutsWithin(twice, 6)) {
+      assert.match(
+        failure(chunks).message,
+        /^invalid JSON at byte 3: expected the document to be an array, found byte 0xef/,
+      );
+    }
+  });
+});
