@@ -113,7 +113,9 @@ export function classify(mediaType: string, head: Buffer): BodyKind {
     return 'json';
   // SVG is XML text, which models read better than an image they may not be able to see.
   if (mediaType === 'image/svg+xml') return 'text';
-  if (mediaType.startsWith('image/')) return 'image';
+  // No image format starts with { or [ (PNG, JPEG, GIF, WebP, BMP, TIFF, ICO, AVIF do not): such a
+  // body is JSON under the wrong type (an error body, say), and the model reads it as JSON.
+  if (mediaType.startsWith('image/')) return sniff(head) === 'json' ? 'json' : 'image';
   if (TEXT_TYPES.test(mediaType)) return 'text';
   return 'binary';
 }

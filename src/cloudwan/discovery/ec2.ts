@@ -14,22 +14,26 @@ import {
   type TransitGatewayRouteTable,
   type Vpc,
 } from '@aws-sdk/client-ec2';
-import { MAX_PAGES } from './network-manager.js';
+import { PageTokens } from './page-tokens.js';
 
 /** Ids per DescribeVpcs call, and values per filter: the EC2 limit for both. */
 export const EC2_BATCH = 200;
 const PAGE_SIZE = 1000;
 
-/** Follows NextToken to the end (at most MAX_PAGES), handing over each page's items. */
+/**
+ * Follows NextToken to the end, handing over each page's items. A token that comes back, or pages
+ * past MAX_PAGES, end it with a PaginationError (so the loop is bounded).
+ */
 export async function eachPage<T>(
   fetch: (token: string | undefined) => Promise<{ items: T[] | undefined; next: string | undefined }>,
   onItems: (items: T[]) => void,
 ): Promise<void> {
+  const tokens = new PageTokens();
   let token: string | undefined;
-  for (let page = 0; page < MAX_PAGES; page++) {
+  for (;;) {
     const { items, next } = await fetch(token);
     onItems(items ?? []);
-    if (!next || next === token) return;
+    if (!tokens.next(next)) return;
     token = next;
   }
 }

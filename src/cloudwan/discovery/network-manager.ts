@@ -25,12 +25,10 @@ import { CloudWanError } from '../../errors.js';
 import type { CoreNetworkPolicy } from '../../topology/policy-types.js';
 import type { CloudWanClients } from './clients.js';
 import type { AwsNetworkRoute, RouteTableKind } from './network-routes.js';
+import { PageTokens } from './page-tokens.js';
 import { fatalError } from './problems.js';
 import { type AttachmentExtras, type FunctionGroupExtras, rawExtras } from './raw-body.js';
 import type { CoreNetworkSummary } from './types.js';
-
-/** More pages than any account has; a server that never stops paginating is cut off here. */
-export const MAX_PAGES = 100_000;
 
 export interface Tag {
   Key?: string | undefined;
@@ -48,13 +46,18 @@ export function lower(state: string | undefined): string | undefined {
   return state === undefined ? undefined : state.toLowerCase().replaceAll('_', '-');
 }
 
-/** Every page of a paginator, at most MAX_PAGES. */
-export async function* pagesOf<T>(pages: AsyncIterable<T>): AsyncGenerator<T> {
-  const iterator = pages[Symbol.asyncIterator]();
-  for (let page = 0; page < MAX_PAGES; page++) {
-    const step = await iterator.next();
-    if (step.done) return;
-    yield step.value;
+/**
+ * Every page of a paginator. A NextToken that comes back, or pages past MAX_PAGES, end it with a
+ * PaginationError before the next request (the SDK's stopOnSameToken would end it silently, and a
+ * longer loop not at all).
+ */
+export async function* pagesOf<T extends { NextToken?: string | undefined }>(
+  pages: AsyncIterable<T>,
+): AsyncGenerator<T> {
+  const tokens = new PageTokens();
+  for await (const page of pages) {
+    yield page;
+    if (!tokens.next(page.NextToken)) return;
   }
 }
 

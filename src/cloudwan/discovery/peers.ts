@@ -53,7 +53,7 @@ export async function listPeerings(run: Run, core: CoreFacts, written: Set<strin
       operation: 'ListPeerings',
       resource: core.coreNetworkId,
       consequence: () =>
-        `transit gateway peerings after the first ${found.length}, and their transit gateways and routes`,
+        `${found.length === 0 ? 'every transit gateway peering' : `the transit gateway peerings after the first ${found.length}`}, and their transit gateways and routes`,
     });
   }
   progress(run, 'peerings', found.length, found.length, `listed ${found.length} transit gateway peerings`);

@@ -119,10 +119,26 @@ export function errorCode(error: unknown): string {
   return 'Error';
 }
 
+/** The SDK's note on a response it could not parse: advice for SDK developers, not for users. */
+const DESERIALIZATION_NOTE =
+  /\s*Deserialization error: to see the raw response, inspect the hidden field \{error\}\.\$response on this object\.?/;
+
 export function errorMessage(error: unknown, code = errorCode(error)): string {
-  const message = error instanceof Error ? error.message : String(error);
+  const raw = error instanceof Error ? error.message : String(error);
+  const message = raw.replace(DESERIALIZATION_NOTE, '');
+  // Node's word for a response body whose connection closed before its end.
+  if (message === 'aborted') return 'the connection closed before the whole response arrived (aborted)';
+  if (message !== raw) return `${message || code}: the response could not be read (cut short or malformed)`;
   return message || code;
 }
+
+const THROTTLING_CODES = new Set([
+  'ThrottlingException',
+  'Throttling',
+  'RequestLimitExceeded',
+  'TooManyRequestsException',
+  'RequestThrottled',
+]);
 
 export function isAccessError(code: string): boolean {
   return ACCESS_CODES.has(code);
@@ -152,6 +168,9 @@ export function fatalError(
   } else if (code === 'CredentialsProviderError') {
     advice =
       'configure AWS credentials: AWS_PROFILE (with aws sso login for SSO), AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or an instance role';
+  } else if (THROTTLING_CODES.has(code)) {
+    const attempts = (error as { $metadata?: { attempts?: number } }).$metadata?.attempts;
+    advice = `AWS kept throttling it${attempts ? ` through ${attempts} attempts` : ''}; wait a minute and try again, or allow more attempts (--max-attempts, HEADROOM_CLOUDWAN_MAX_ATTEMPTS)`;
   } else if (code === 'ResourceNotFoundException') {
     advice = call.notFound ?? 'check the core network id (list them with list_core_networks)';
   } else {
