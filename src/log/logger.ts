@@ -3,7 +3,7 @@
  * transport, and it redacts secrets before anything is formatted: fields whose names look like
  * secrets, `Bearer`/`Basic` credentials inside strings, and any value registered with `addSecret`.
  */
-import { redact } from './redact.js';
+import { redact, redactSecrets } from './redact.js';
 
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -57,6 +57,15 @@ export class Logger {
   addSecret(value: string): void {
     // Very short values would scrub ordinary words; secrets that short are not worth hiding.
     if (value.length >= 4) this.secrets.add(value);
+  }
+
+  /**
+   * `text` with every registered secret replaced, for text that leaves the process other than as a
+   * log line (tool results, error messages). The `Bearer …` pattern of log lines is left alone: an
+   * API's own data must reach the model as the API sent it, less the secrets.
+   */
+  scrub(text: string): string {
+    return redactSecrets(text, this.secrets);
   }
 
   enabled(level: LogLevel): boolean {

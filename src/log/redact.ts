@@ -37,7 +37,15 @@ export function redact(value: unknown, secrets: ReadonlySet<string> = new Set(),
 
 /** Replaces registered secret values and `Bearer …`-style credentials inside a string. */
 export function redactString(text: string, secrets: ReadonlySet<string> = new Set()): string {
-  let out = text.replace(CREDENTIAL, (_match, scheme: string) => `${scheme} ${REDACTED}`);
+  return redactSecrets(
+    text.replace(CREDENTIAL, (_match, scheme: string) => `${scheme} ${REDACTED}`),
+    secrets,
+  );
+}
+
+/** Replaces registered secret values only: for data, where a `Bearer …` pattern may be the data itself. */
+export function redactSecrets(text: string, secrets: ReadonlySet<string>): string {
+  let out = text;
   for (const secret of secrets) {
     if (out.includes(secret)) out = out.split(secret).join(REDACTED);
   }

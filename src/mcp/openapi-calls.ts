@@ -61,13 +61,22 @@ export function createOpenApiCalls(options: OpenApiCallsOptions): OpenApiCalls {
     if (!spill) throw new CursorError('results are not kept (--no-spill)');
     return spill.read(cursor, offset, budgetBytes, { signal: context.signal });
   };
-  const execute: OperationExecutor = async (op, args, context) =>
-    (await (await load()).caller.call(op, args, context.signal)) as ToolResult;
+  // Registered secrets (credentials in every form they are sent) never reach the model, even when
+  // an API echoes the request back in its answer or its error.
+  const { logger } = options;
+  const execute: OperationExecutor = async (op, args, context) => {
+    try {
+      return scrubResult((await (await load()).caller.call(op, args, context.signal)) as ToolResult, logger);
+    } catch (error) {
+      if (error instanceof Error) error.message = logger.scrub(error.message);
+      throw error;
+    }
+  };
   const readResult: ResultReader = async (cursor, offset, context) => {
     const read = await page(cursor, offset, context);
     return {
       content: [
-        { type: 'text', text: read.text },
+        { type: 'text', text: logger.scrub(read.text) },
         { type: 'text', text: pageNote(cursor, read) },
       ],
     };
@@ -78,7 +87,9 @@ export function createOpenApiCalls(options: OpenApiCallsOptions): OpenApiCalls {
       const { cursor, offset } = parseResultUri(uri);
       const read = await page(cursor, offset, context);
       return {
-        contents: [{ uri, mimeType: 'text/plain', text: `${read.text}\n\n${pageNote(cursor, read)}` }],
+        contents: [
+          { uri, mimeType: 'text/plain', text: `${logger.scrub(read.text)}\n\n${pageNote(cursor, read)}` },
+        ],
       };
     },
   };
@@ -169,4 +180,17 @@ function pageNote(cursor: string, page: SpillPage): string {
   }
   if (page.error) parts.push(page.error);
   return parts.join(' ');
+}
+
+/** The result with registered secrets replaced in its text and structured content. */
+function scrubResult(result: ToolResult, logger: Logger): ToolResult {
+  const content = result.content.map((block) =>
+    block.type === 'text' ? { ...block, text: logger.scrub(block.text) } : block,
+  );
+  const structured = result.structuredContent;
+  return {
+    ...result,
+    content,
+    ...(structured ? { structuredContent: JSON.parse(logger.scrub(JSON.stringify(structured))) } : {}),
+  };
 }

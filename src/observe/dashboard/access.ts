@@ -19,7 +19,7 @@ export interface AccessOptions {
 export type Refusal = [status: 401 | 403, message: string];
 
 export interface Access {
-  /** Checks the Host header, and the token when `needsToken`; undefined when the request may go on. */
+  /** Checks the Host and Origin headers, and the token when `needsToken`; undefined when the request may go on. */
   refuse(req: IncomingMessage, url: URL, needsToken: boolean): Refusal | undefined;
   /** A WebSocket from a page of another origin; undefined when the origin is the dashboard's own or absent. */
   refuseOrigin(req: IncomingMessage): Refusal | undefined;
@@ -50,6 +50,15 @@ export function createAccess(options: AccessOptions): Access {
           `Host header ${JSON.stringify(given)} is not this dashboard's: open it as http://127.0.0.1 or localhost, or add the name to allowedHosts`,
         ];
       }
+      // A page of another site cannot read the answers (no CORS headers are sent), but it could
+      // still make the dashboard work for it; browsers name that site in Origin.
+      const origin = foreignOrigin(req);
+      if (origin !== undefined) {
+        return [
+          403,
+          `request from origin ${origin} refused: only the dashboard's own page may call it; open the dashboard at its own address`,
+        ];
+      }
       if (!needsToken || digest === undefined) return undefined;
       const bearer = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(req.headers.authorization ?? '')?.[1];
       const sent = bearer ?? url.searchParams.get('token');
@@ -67,9 +76,8 @@ export function createAccess(options: AccessOptions): Access {
     refuseOrigin(req) {
       // Browsers send Origin on WebSocket connections but apply no same-origin rule to them, so a
       // page elsewhere could otherwise read the metrics (cross-site WebSocket hijacking).
-      const { origin } = req.headers;
-      if (origin === undefined || originHost(origin) === (req.headers.host ?? '').toLowerCase())
-        return undefined;
+      const origin = foreignOrigin(req);
+      if (origin === undefined) return undefined;
       return [403, `WebSocket from origin ${origin} refused: only the dashboard's own page may connect`];
     },
   };
@@ -99,6 +107,13 @@ function hostname(value: string): string {
   } catch {
     return trimmed.toLowerCase();
   }
+}
+
+/** The request's Origin when it is not the dashboard's own (the host it was sent to); else undefined. */
+function foreignOrigin(req: IncomingMessage): string | undefined {
+  const { origin } = req.headers;
+  if (origin === undefined || originHost(origin) === (req.headers.host ?? '').toLowerCase()) return undefined;
+  return origin;
 }
 
 function originHost(origin: string): string | undefined {
