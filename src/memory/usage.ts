@@ -14,7 +14,8 @@ export type MemoryMetric = 'rss' | 'heap';
 /** Reads memory in use, in bytes; `exact` asks the rss reader for a real reading. */
 export type UsageReader = (exact?: boolean) => number;
 
-function heapInUse(): number {
+/** V8 heap in use plus memory outside it held by Buffers and ArrayBuffers: what the process's objects use. */
+export function heapInUse(): number {
   const stats = v8.getHeapStatistics();
   return stats.used_heap_size + stats.external_memory;
 }

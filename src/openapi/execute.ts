@@ -8,6 +8,7 @@ import { MemoryPressureError, UpstreamError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import { MemoryCircuitBreaker } from '../memory/circuit-breaker.js';
 import { levelRank, type MemoryLimiter } from '../memory/limiter.js';
+import { heapInUse } from '../memory/usage.js';
 import { formatBytes } from '../util/bytes.js';
 import { Authenticator } from './auth.js';
 import type { BuiltRequest, UpstreamResponse } from './call-types.js';
@@ -57,6 +58,11 @@ export interface CallResult {
   isError?: boolean;
 }
 
+/** Whether a call holds one of the admitted places (a 401 retry sends again without a new one). */
+interface AdmissionSlot {
+  held: boolean;
+}
+
 interface ApiState {
   api: CallerApi;
   breaker: MemoryCircuitBreaker;
@@ -74,6 +80,8 @@ export class OperationCaller {
   private readonly apis = new Map<string, ApiState>();
   private readonly validator: ArgumentValidator;
   private readonly background = new Set<Promise<void>>();
+  /** Calls let past admission whose answers are still being read. */
+  private admitted = 0;
   /** Ends background reading (spills) when the caller closes. */
   private readonly lifetime = new AbortController();
 
@@ -97,6 +105,24 @@ export class OperationCaller {
       _query === undefined || _query === null || _query === '' ? undefined : compileQuery(String(_query));
     this.validator.validate(op, state.api.catalog.definitions, own);
     const baseUrl = resolveBaseUrl(state.api.catalog.api, op, state.api.baseUrl);
+    const slot = { held: false };
+    try {
+      return await this.run(state, op, own, baseUrl, fields, query, slot, signal);
+    } finally {
+      if (slot.held) this.admitted--;
+    }
+  }
+
+  private async run(
+    state: ApiState,
+    op: Operation,
+    own: Record<string, unknown>,
+    baseUrl: URL,
+    fields: ReturnType<typeof parseFields>,
+    query: ReturnType<typeof compileQuery> | undefined,
+    slot: AdmissionSlot,
+    signal: AbortSignal,
+  ): Promise<CallResult> {
     const auth = this.authFor(state, baseUrl);
     const attempt = () =>
       this.send(
@@ -104,6 +130,7 @@ export class OperationCaller {
         auth,
         op,
         buildRequest(op, own, baseUrl, { definitions: state.api.catalog.definitions }),
+        slot,
         signal,
       );
     let response = await attempt();
@@ -162,10 +189,11 @@ export class OperationCaller {
     auth: Authenticator,
     op: Operation,
     request: BuiltRequest,
+    slot: AdmissionSlot,
     signal: AbortSignal,
   ): Promise<UpstreamResponse> {
     await auth.apply(request, op.security, signal);
-    await this.admit(signal);
+    await this.admit(slot, signal);
     // Only an API that cannot be reached counts against its circuit; a cancelled call, a refused
     // redirect or an oversized answer says nothing about the API's health.
     const outcome = await state.breaker.execute(async () => {
@@ -182,15 +210,23 @@ export class OperationCaller {
 
   /**
    * Waits while memory pressure is CRITICAL or worse, then refuses: a new call would read a response
-   * into a process that is already near its budget.
+   * into a process that is already near its budget. One exception: when no call is being read,
+   * nothing is spilling and the objects in memory (heap and Buffers) take under half the budget,
+   * one call is let in. RSS over the threshold is then memory the allocator kept after a burst
+   * (glibc seldom returns it), which a new call reuses; refusing would refuse forever, as nothing
+   * running could free it.
    */
-  private async admit(signal: AbortSignal): Promise<void> {
+  private async admit(slot: AdmissionSlot, signal: AbortSignal): Promise<void> {
+    if (slot.held) return;
     const limiter = this.options.limiter;
-    if (!limiter) return;
     const deadline = performance.now() + (this.options.overloadWaitMs ?? 2000);
     for (;;) {
-      limiter.measure();
-      if (levelRank(limiter.level) < levelRank('CRITICAL')) return;
+      limiter?.measure();
+      if (!limiter || levelRank(limiter.level) < levelRank('CRITICAL') || this.idle(limiter.budgetBytes)) {
+        slot.held = true;
+        this.admitted++;
+        return;
+      }
       if (performance.now() >= deadline || signal.aborted) {
         throw new MemoryPressureError(
           `overloaded: memory is at ${formatBytes(limiter.usedBytes)} of the ${formatBytes(limiter.budgetBytes)} ` +
@@ -200,6 +236,11 @@ export class OperationCaller {
       }
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
+  }
+
+  /** Nothing being read or spilled, and the objects in memory under half of `budgetBytes`. */
+  private idle(budgetBytes: number): boolean {
+    return this.admitted === 0 && this.background.size === 0 && heapInUse() < budgetBytes / 2;
   }
 
   private async failed(

@@ -31,6 +31,10 @@ paths:
     get:
       operationId: getThing
       responses: { "200": { description: ok } }
+  /slow:
+    get:
+      operationId: getSlow
+      responses: { "200": { description: ok } }
   /secret:
     get:
       operationId: getSecret
@@ -44,6 +48,8 @@ let server: Server;
 let origin = '';
 let tokensIssued = 0;
 const hits: string[] = [];
+/** Answers to /slow wait for these. */
+const held: Array<() => void> = [];
 
 before(async () => {
   writeFileSync(join(dir, 'spec.yaml'), SPEC);
@@ -63,6 +69,13 @@ before(async () => {
     if (req.url === '/secret' && tokensIssued < 2) {
       res.writeHead(401);
       return void res.end();
+    }
+    if (req.url === '/slow') {
+      held.push(() => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end('{"slow":true}');
+      });
+      return;
     }
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end('{"ok":true}');
@@ -125,6 +138,33 @@ describe('OperationCaller', () => {
       assert.equal(result.isError, undefined);
       assert.match(result.content[0]?.type === 'text' ? result.content[0].text : '', /"ok": ?true/);
     } finally {
+      await c.close();
+      await client.close();
+    }
+  });
+
+  it('lets one call in when nothing is being read, so RSS the allocator keeps after a burst cannot refuse calls forever', async () => {
+    // RSS at 95% of a 1 GiB budget, while this process's objects take far less than half of it.
+    const limiter = new MemoryLimiter({
+      budgetBytes: 1024 ** 3,
+      readUsage: () => 0.95 * 1024 ** 3,
+      gcTrigger: 'never',
+    });
+    const { caller: c, client } = caller(origin, limiter);
+    try {
+      const slow = c.call(op('getSlow'), {}, live());
+      for (let i = 0; i < 100 && held.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+      assert.equal(held.length, 1, 'the first call was let in and reached the API');
+      const before = hits.length;
+      await assert.rejects(c.call(op('getThing'), {}, live()), MemoryPressureError);
+      assert.equal(hits.length, before, 'while one is being read, the next is refused unsent');
+      held.shift()?.();
+      assert.match(JSON.stringify(await slow), /slow/);
+      const next = await c.call(op('getThing'), {}, live());
+      assert.match(JSON.stringify(next), /ok/, 'once it is done, the next call is let in');
+    } finally {
+      for (const release of held.splice(0)) release();
+      limiter.close();
       await c.close();
       await client.close();
     }
