@@ -44,6 +44,9 @@ const sameCount = (figure: string): Target =>
 
 const ISSUE_2_SPEED = 'issue 2: a boundary scanner handing items to JSON.parse can beat them';
 const ISSUE_5 = 'issue 5: 1,000,000 elements with 2,000,000 connections';
+const ISSUE_8_LEAK = 'issue 8: the leak detector';
+const ISSUE_9_LOAD =
+  'issue 9: 50 concurrent MCP clients over Streamable HTTP for 60 s under --memory-budget 256MB';
 
 function topologyProcessing(elements: number): Benchmark {
   const million = elements === 1_000_000;
@@ -389,6 +392,47 @@ export function standardBenchmarks(): Benchmark[] {
       iterations: 1,
     },
     {
+      name: 'load_50_clients_256mb',
+      description:
+        '50 MCP clients over Streamable HTTP calling tools answered by 1, 10 and 50 MB of JSON for 60 s under --memory-budget 256MB, vs 1 client for 20 s',
+      module: 'benchmarks/load.ts',
+      args: ['60'],
+      variant: 'clients-50',
+      // One client on the same server and upstream: the latency of an unloaded server. 20 s holds
+      // dozens of its calls (enough for a median) and keeps the suite under 10 minutes.
+      baseline: { variant: 'clients-1', args: ['20'] },
+      figures: [
+        { key: 'calls', label: 'calls', digits: 0, better: 'neither' },
+        { key: 'ok', label: 'answered', digits: 0, better: 'higher' },
+        { key: 'overloaded', label: 'refused: overloaded', digits: 0, better: 'neither' },
+        { key: 'failed', label: 'other errors', digits: 0, better: 'lower' },
+        { key: 'successRate', label: 'answered or refused as overloaded', digits: 2, better: 'higher' },
+        { key: 'crashes', label: 'crashes', digits: 0, better: 'lower' },
+        { key: 'peakRssMb', label: 'server peak RSS MB', digits: 0, better: 'lower' },
+        { key: 'p50Ms', label: 'answer p50 ms', digits: 0, better: 'lower' },
+        { key: 'p99Ms', label: 'answer p99 ms', digits: 0, better: 'lower' },
+        { key: 'callsPerS', label: 'calls/s', digits: 1, better: 'higher' },
+      ],
+      derive: (f) => ({ successRate: ((f.ok ?? 0) + (f.overloaded ?? 0)) / (f.calls || 1) }),
+      requires: [BUILD],
+      targets: [
+        { figure: 'crashes', max: 0, why: `${ISSUE_9_LOAD}: no crash` },
+        {
+          figure: 'successRate',
+          min: 1,
+          why: `${ISSUE_9_LOAD}: every call is answered or refused with the overload error, none lost`,
+        },
+        {
+          figure: 'peakRssMb',
+          max: 256,
+          why: `${ISSUE_9_LOAD}: peak RSS within the budget (--memory-budget counts the RSS of the whole process)`,
+        },
+      ],
+      iterations: 1,
+      // 80 s of load, the server starts, and calls in flight at the end (each bounded at 60 s).
+      timeoutMs: 5 * 60_000,
+    },
+    {
       name: 'cloudwan_discovery_5000_attachments',
       description:
         'AWS SDK discovery of a generated core network of about 5,000 attachments from the replay server: 8 requests in flight vs 1',
@@ -467,6 +511,47 @@ export function standardBenchmarks(): Benchmark[] {
           max: 10_000,
           why: 'issue 7: under 1% of a core at 1 Hz is at most 10 ms per sample',
         },
+      ],
+    },
+    {
+      name: 'leak_false_alarms',
+      description:
+        'the leak detector (a heap sample after GC every 200 ms, 4 s window) on three steady workloads, 2 windows each: share of its verdicts that called a leak, vs the same detector on a slow leak',
+      module: 'benchmarks/leak.ts',
+      args: ['2'],
+      variant: 'steady',
+      // The control: the same settings do fire on a leak (leak_detection judges that), so a false
+      // alarm rate of 0 is not a detector that never fires.
+      baseline: 'leaking',
+      figures: [
+        { key: 'falseAlarmRate', label: 'false alarm rate', digits: 3, better: 'lower' },
+        { key: 'falseAlarms', label: 'false alarms', digits: 0, better: 'lower' },
+        { key: 'analyses', label: 'verdicts', digits: 0, better: 'neither' },
+        { key: 'sampleMs', label: 'ms per sample', digits: 1, better: 'lower' },
+        rss,
+      ],
+      targets: [{ figure: 'falseAlarmRate', max: 0.01, why: `${ISSUE_8_LEAK}: at most 1% false alarms` }],
+      // Three workloads of 13 s each: once.
+      iterations: 1,
+    },
+    {
+      name: 'leak_detection',
+      description:
+        'the same detector on a workload leaking about 500 KiB/s: detected, and how long after it started, vs one sample on a heap of 100 MB of live objects',
+      module: 'benchmarks/leak.ts',
+      variant: 'leaking',
+      // What a sample costs where the heap is large: what watching costs besides finding the leak.
+      baseline: 'cost',
+      figures: [
+        { key: 'detected', label: 'detected', digits: 0, better: 'higher' },
+        { key: 'detectedAfterSeconds', label: 'detected after s', digits: 1, better: 'lower' },
+        { key: 'fittedKibPerS', label: 'fitted growth KiB/s', digits: 0, better: 'neither' },
+        { key: 'sampleMs', label: 'ms per sample', digits: 1, better: 'lower' },
+        rss,
+      ],
+      targets: [
+        { figure: 'detected', min: 1, why: `${ISSUE_8_LEAK}: a real leak is found` },
+        { figure: 'detectedAfterSeconds', max: 10, why: `${ISSUE_8_LEAK}: within 10 s of watching` },
       ],
     },
   ];

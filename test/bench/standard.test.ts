@@ -19,6 +19,9 @@ it('has the benchmarks the issues name', () => {
     'response_streaming_200mb',
     'response_streaming_1gb',
     'monitoring_overhead',
+    'load_50_clients_256mb',
+    'leak_false_alarms',
+    'leak_detection',
   ])
     assert.ok(names.includes(name), name);
   assert.ok(names.some((n) => n.startsWith('streaming_memory_')));
@@ -47,4 +50,41 @@ it('derives the concurrency success rate from the counts', () => {
   assert.deepEqual(concurrency?.derive?.({ calls: 20, ok: 17, overloaded: 2, failed: 1 }), {
     successRate: 0.95,
   });
+});
+
+it('judges the load test on crashes, nothing lost and the budget, once, against the built server', () => {
+  const load = suite.find((b) => b.name === 'load_50_clients_256mb');
+  assert.ok(load);
+  assert.equal(load.variant, 'clients-50');
+  assert.deepEqual(load.args, ['60']);
+  assert.equal(load.iterations, 1);
+  assert.ok(load.requires?.some((r) => r.path === 'dist/cli.js'));
+  const bounds = Object.fromEntries((load.targets ?? []).map((t) => [t.figure, [t.min, t.max]]));
+  assert.deepEqual(bounds, {
+    crashes: [undefined, 0],
+    successRate: [1, undefined],
+    peakRssMb: [undefined, 256],
+  });
+  // Other errors (timeouts, upstream failures) are neither an answer nor a refusal: the rate shows them.
+  assert.deepEqual(load.derive?.({ calls: 200, ok: 150, overloaded: 48, failed: 2 }), { successRate: 0.99 });
+});
+
+it('runs the leak detector benchmarks on their own variants with the targets of issue 8', () => {
+  const falseAlarms = suite.find((b) => b.name === 'leak_false_alarms');
+  const detection = suite.find((b) => b.name === 'leak_detection');
+  assert.equal(falseAlarms?.variant, 'steady');
+  assert.equal(detection?.variant, 'leaking');
+  assert.notEqual(falseAlarms?.baseline, 'steady');
+  assert.notEqual(detection?.baseline, 'leaking');
+  assert.deepEqual(
+    falseAlarms?.targets?.map((t) => [t.figure, t.max]),
+    [['falseAlarmRate', 0.01]],
+  );
+  assert.deepEqual(
+    detection?.targets?.map((t) => [t.figure, t.min, t.max]),
+    [
+      ['detected', 1, undefined],
+      ['detectedAfterSeconds', undefined, 10],
+    ],
+  );
 });
