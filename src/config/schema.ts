@@ -208,6 +208,11 @@ const calls = {
   allowCrossOriginRedirects: bool()
     .default(false)
     .describe("Follow redirects to another origin than the API's (credentials are not sent along)."),
+  callMemory: size()
+    .default(8 * MiB)
+    .describe(
+      'Memory set aside in the budget for each call while its answer is read; calls that would not fit wait, then are refused as overloaded.',
+    ),
   // A response being spilled holds its connection until its body ends, so calls in flight need room.
   connectionsPerOrigin: int({ min: 1 }).default(64).describe('Most open connections to one API origin.'),
   spill: bool()

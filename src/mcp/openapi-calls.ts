@@ -137,6 +137,7 @@ async function build(options: OpenApiCallsOptions, budgetBytes: number): Promise
     client,
     budgetBytes,
     maxParseBytes: o.maxParseBytes,
+    callMemoryBytes: o.callMemory,
     ...(options.limiter ? { limiter: options.limiter } : {}),
     ...(spill ? { spill } : {}),
     env,

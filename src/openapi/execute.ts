@@ -7,7 +7,7 @@
 import { MemoryPressureError, UpstreamError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import { MemoryCircuitBreaker } from '../memory/circuit-breaker.js';
-import { levelRank, type MemoryLimiter } from '../memory/limiter.js';
+import { levelRank, type MemoryLimiter, type Reservation } from '../memory/limiter.js';
 import { heapInUse } from '../memory/usage.js';
 import { formatBytes } from '../util/bytes.js';
 import { Authenticator } from './auth.js';
@@ -47,6 +47,8 @@ export interface OperationCallerOptions {
   logger?: Logger;
   /** How long a call waits for memory pressure to drop before it is refused; default 2 s. */
   overloadWaitMs?: number;
+  /** Bytes reserved in the limiter for each call while its answer is read (and spilled); default 8 MiB. */
+  callMemoryBytes?: number;
 }
 
 export type CallContent = ShapedResponse['content'][number];
@@ -61,6 +63,10 @@ export interface CallResult {
 /** Whether a call holds one of the admitted places (a 401 retry sends again without a new one). */
 interface AdmissionSlot {
   held: boolean;
+  /** The call's share of the budget, released when its answer and any spill are done. */
+  reservation?: Reservation;
+  /** The rest of the body being read into the spill, after the call has answered. */
+  spilling?: Promise<void>;
 }
 
 interface ApiState {
@@ -71,6 +77,14 @@ interface ApiState {
 
 /** Upstream failures that mean the API is unwell, and so count against its circuit breaker. */
 const UNHEALTHY = new Set(['HR_UPSTREAM_UNREACHABLE', 'HR_UPSTREAM_TIMEOUT']);
+
+/**
+ * A call's share of the budget while it reads an answer: the body's chunks, the batch being parsed,
+ * the page being fitted, the spill's buffers, and its part of the young generation their garbage
+ * grows. With 50 clients calling for 1-50 MB answers under a 256 MB budget (benchmarks/load.ts),
+ * 4 MiB let the peak reach 257 MB and 8 MiB held it at 207 MB.
+ */
+const DEFAULT_CALL_MEMORY_BYTES = 8 * 1024 * 1024;
 
 /** Bytes of an error body shown to the model. */
 const ERROR_EXCERPT_BYTES = 2000;
@@ -105,11 +119,14 @@ export class OperationCaller {
       _query === undefined || _query === null || _query === '' ? undefined : compileQuery(String(_query));
     this.validator.validate(op, state.api.catalog.definitions, own);
     const baseUrl = resolveBaseUrl(state.api.catalog.api, op, state.api.baseUrl);
-    const slot = { held: false };
+    const slot: AdmissionSlot = { held: false };
     try {
       return await this.run(state, op, own, baseUrl, fields, query, slot, signal);
     } finally {
       if (slot.held) this.admitted--;
+      const { reservation, spilling } = slot;
+      if (spilling) void spilling.finally(() => reservation?.release());
+      else reservation?.release();
     }
   }
 
@@ -159,6 +176,7 @@ export class OperationCaller {
     try {
       const shaped = await shaping;
       this.track(shaped.done);
+      slot.spilling = shaped.done;
       if (op.outputSchema === undefined) return { content: shaped.content };
       const reshaped = fields !== undefined || query !== undefined;
       return { content: shaped.content, structuredContent: this.structured(op, state, shaped, reshaped) };
@@ -209,8 +227,10 @@ export class OperationCaller {
   }
 
   /**
-   * Waits while memory pressure is CRITICAL or worse, then refuses: a new call would read a response
-   * into a process that is already near its budget. One exception: when no call is being read,
+   * Reserves the call's share of the budget (`callMemoryBytes`), so that calls already let in have
+   * room to read their answers. Waits while that share does not fit or memory pressure is CRITICAL
+   * or worse, then refuses: a new call would read a response into a process that is already near its
+   * budget. One exception: when no call is being read,
    * nothing is spilling and the objects in memory (heap and Buffers) take under half the budget,
    * one call is let in. RSS over the threshold is then memory the allocator kept after a burst
    * (glibc seldom returns it), which a new call reuses; refusing would refuse forever, as nothing
@@ -222,15 +242,21 @@ export class OperationCaller {
     const deadline = performance.now() + (this.options.overloadWaitMs ?? 2000);
     for (;;) {
       limiter?.measure();
-      if (!limiter || levelRank(limiter.level) < levelRank('CRITICAL') || this.idle(limiter.budgetBytes)) {
+      const reservation =
+        limiter && levelRank(limiter.level) < levelRank('CRITICAL')
+          ? limiter.tryAdmit(this.options.callMemoryBytes ?? DEFAULT_CALL_MEMORY_BYTES)
+          : undefined;
+      if (!limiter || reservation || this.idle(limiter.budgetBytes)) {
         slot.held = true;
+        if (reservation) slot.reservation = reservation;
         this.admitted++;
         return;
       }
       if (performance.now() >= deadline || signal.aborted) {
         throw new MemoryPressureError(
           `overloaded: memory is at ${formatBytes(limiter.usedBytes)} of the ${formatBytes(limiter.budgetBytes)} ` +
-            `budget (${limiter.level}), so this call was not sent. Retry in a few seconds; if it keeps happening, ` +
+            `budget (${limiter.level}), with ${formatBytes(limiter.reservedBytes)} set aside for the ${this.admitted} ` +
+            'calls in flight, so this call was not sent. Retry in a few seconds; if it keeps happening, ' +
             'ask for less at once (_fields, _query, smaller pages) or raise --memory-budget.',
         );
       }
@@ -323,6 +349,9 @@ function statusHint(status: number, op: Operation, auth: Authenticator, retryAft
   }
   if (status === 404) return 'Not found: check the identifiers in the path.';
   if (status === 405) return 'The API does not allow this method here.';
+  // Node answers 431 to a request line over its 16 KiB header limit, as many servers do.
+  if (status === 414 || status === 431)
+    return 'The request is too large for the API (its URL or headers): pass shorter path, query and header arguments.';
   if (status === 409)
     return 'Conflict with the current state of the resource: read it again before retrying.';
   if (status === 429)

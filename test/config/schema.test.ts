@@ -93,7 +93,7 @@ describe('settingsTable', () => {
   });
 
   it('lists every leaf once, with a description, allowed values and a unique variable', () => {
-    assert.equal(table.length, 89);
+    assert.equal(table.length, 90);
     const withVariables = table.filter((setting) => setting.env !== '');
     assert.deepEqual(
       table.filter((setting) => setting.env === '').map((setting) => setting.path),

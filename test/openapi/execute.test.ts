@@ -94,7 +94,11 @@ function op(name: string): Operation {
   return api.catalog.operations.find((o) => o.name === name) as Operation;
 }
 
-function caller(baseUrl: string, limiter?: MemoryLimiter): { caller: OperationCaller; client: HttpClient } {
+function caller(
+  baseUrl: string,
+  limiter?: MemoryLimiter,
+  callMemoryBytes?: number,
+): { caller: OperationCaller; client: HttpClient } {
   const client = new HttpClient({ maxRetries: 0, connectTimeoutMs: 500 });
   return {
     client,
@@ -103,6 +107,7 @@ function caller(baseUrl: string, limiter?: MemoryLimiter): { caller: OperationCa
       budgetBytes: 4000,
       env: { HEADROOM_AUTH_OAUTH_CLIENT_ID: 'id', HEADROOM_AUTH_OAUTH_CLIENT_SECRET: 'secret' },
       ...(limiter ? { limiter, overloadWaitMs: 100 } : {}),
+      ...(callMemoryBytes !== undefined ? { callMemoryBytes } : {}),
     }),
   };
 }
@@ -162,6 +167,40 @@ describe('OperationCaller', () => {
       assert.match(JSON.stringify(await slow), /slow/);
       const next = await c.call(op('getThing'), {}, live());
       assert.match(JSON.stringify(next), /ok/, 'once it is done, the next call is let in');
+    } finally {
+      for (const release of held.splice(0)) release();
+      limiter.close();
+      await c.close();
+      await client.close();
+    }
+  });
+
+  it("sets each call's share of the budget aside until its answer is read, and refuses calls that would not fit", async () => {
+    // 100 MiB in use of 1 GiB: two calls of 400 MiB fit, a third does not until one is done.
+    const limiter = new MemoryLimiter({
+      budgetBytes: 1024 ** 3,
+      readUsage: () => 100 * 1024 ** 2,
+      gcTrigger: 'never',
+    });
+    const { caller: c, client } = caller(origin, limiter, 400 * 1024 ** 2);
+    try {
+      const first = c.call(op('getSlow'), {}, live());
+      const second = c.call(op('getSlow'), {}, live());
+      for (let i = 0; i < 100 && held.length < 2; i++) await new Promise((r) => setTimeout(r, 10));
+      assert.equal(held.length, 2);
+      assert.equal(limiter.reservedBytes, 800 * 1024 ** 2);
+      await assert.rejects(c.call(op('getThing'), {}, live()), (error: unknown) => {
+        assert.ok(error instanceof MemoryPressureError);
+        assert.match(error.message, /800 MiB set aside for the 2 calls in flight/);
+        return true;
+      });
+      held.shift()?.();
+      await first;
+      assert.equal(limiter.reservedBytes, 400 * 1024 ** 2, 'released once the answer was read');
+      assert.match(JSON.stringify(await c.call(op('getThing'), {}, live())), /ok/);
+      held.shift()?.();
+      await second;
+      assert.equal(limiter.reservedBytes, 0);
     } finally {
       for (const release of held.splice(0)) release();
       limiter.close();
