@@ -3,11 +3,12 @@
  * benchmarks/ folder, run through tsx, so the suite needs a source checkout with its dev
  * dependencies installed. An npm installation of the package has neither, and is told so.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { HeadroomError } from '../errors.js';
+import { packageRoot } from '../util/package-root.js';
 
 export interface Checkout {
   /** The package root: the folder of headroom's package.json. */
@@ -18,20 +19,9 @@ export interface Checkout {
   tsx: string;
 }
 
-/** Walks up from `from` to headroom's package.json (from src/ under tsx and from dist/ alike). */
+/** headroom's package folder (from src/ under tsx and from dist/ alike). */
 export function findPackageRoot(from: string = import.meta.url): string | undefined {
-  let dir = dirname(fileURLToPath(from));
-  for (;;) {
-    try {
-      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string };
-      if (pkg.name === 'headroom') return dir;
-    } catch {
-      // No package.json here, or not ours; keep walking up.
-    }
-    const parent = dirname(dir);
-    if (parent === dir) return undefined;
-    dir = parent;
-  }
+  return packageRoot(from);
 }
 
 /** The checkout at `root` (default: the one this module belongs to), or a clear error. */

@@ -4,28 +4,12 @@
  * walking up from this module to the package root, which works from src/ under tsx, from dist/
  * after tsc and from the one-file bundle (whose import.meta.url is dist/cli-bundle.js).
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { HeadroomError } from '../errors.js';
+import { packageRoot } from '../util/package-root.js';
 
 export const DEMO_SPEC = join('examples', 'demo-api.yaml');
-
-/** headroom's package root: the nearest folder up from `from` whose package.json is headroom's. */
-export function packageRoot(from: string = import.meta.url): string | undefined {
-  let dir = dirname(fileURLToPath(from));
-  for (;;) {
-    try {
-      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string };
-      if (pkg.name === 'headroom') return dir;
-    } catch {
-      // No package.json here, or not ours; keep walking up.
-    }
-    const parent = dirname(dir);
-    if (parent === dir) return undefined;
-    dir = parent;
-  }
-}
 
 export interface DemoFiles {
   root: string;

@@ -8,13 +8,14 @@
  * `import.meta.url` is the bundle's own. The build must therefore copy
  * src/observe/dashboard/page/ to dist/observe/dashboard/page/.
  */
-import { createReadStream, existsSync, readFileSync } from 'node:fs';
+import { createReadStream, existsSync } from 'node:fs';
 import { realpath, stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import { dirname, extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HeadroomError } from '../../errors.js';
+import { packageRoot } from '../../util/package-root.js';
 
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -172,20 +173,4 @@ async function sendFile(file: string, req: IncomingMessage, res: ServerResponse)
     stream.pipe(res);
   });
   return 'served';
-}
-
-/** Walks up to headroom's package.json, as src/cli/version.ts does; undefined when not found. */
-function packageRoot(from: string): string | undefined {
-  let dir = dirname(fileURLToPath(from));
-  for (;;) {
-    try {
-      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string };
-      if (pkg.name === 'headroom') return dir;
-    } catch {
-      // No package.json here, or not ours; keep walking up.
-    }
-    const parent = dirname(dir);
-    if (parent === dir) return undefined;
-    dir = parent;
-  }
 }
