@@ -61,16 +61,9 @@ export class StreamingJsonProcessor {
     const checkEvery = Math.max(1, o.checkEvery ?? 100);
     let nextCheck = checkEvery;
     const what = 'streaming JSON';
-    // The scanners look for a byte order mark in their first chunk, so it must hold 3 bytes at least.
-    let head: Buffer | undefined = Buffer.alloc(0);
     for await (const chunk of source) {
       throwIfAborted(o.signal, what);
-      let bytes = typeof chunk === 'string' ? Buffer.from(chunk) : toBuffer(chunk);
-      if (head) {
-        bytes = head.length > 0 ? Buffer.concat([head, bytes]) : bytes;
-        head = bytes.length < 3 ? bytes : undefined;
-        if (head) continue;
-      }
+      const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : toBuffer(chunk);
       const out: unknown[] = [];
       scanner.push(bytes, out);
       if (o.limiter && scanner.items >= nextCheck) {
@@ -81,7 +74,6 @@ export class StreamingJsonProcessor {
     }
     throwIfAborted(o.signal, what);
     const out: unknown[] = [];
-    if (head && head.length > 0) scanner.push(head, out);
     if (scanner instanceof NdjsonScanner) scanner.end(out);
     else scanner.end();
     if (out.length > 0) yield out;
