@@ -346,9 +346,19 @@ function resolveOptions(options: HttpClientOptions): ResolvedHttpClientOptions {
   return resolved;
 }
 
+/** Longest path shown in a message: a path argument of megabytes must not fill the tool result. */
+const SHOWN_PATH_CHARS = 200;
+/** Servers commonly refuse a request line longer than this (Node's default header limit is 16 KiB). */
+const LONG_URL_CHARS = 8 * 1024;
+
 /** How a request is named in messages: method, origin and path; the query can carry keys, so it is left out. */
 function describe(request: BuiltRequest): string {
-  return `${request.method} ${request.url.origin}${request.url.pathname}`;
+  const path = request.url.pathname;
+  const shown =
+    path.length <= SHOWN_PATH_CHARS
+      ? path
+      : `${path.slice(0, SHOWN_PATH_CHARS)}... (${path.length.toLocaleString('en-US')} characters)`;
+  return `${request.method} ${request.url.origin}${shown}`;
 }
 
 function cancelled(request: BuiltRequest, signal: AbortSignal): AbortedError {
@@ -476,10 +486,16 @@ function beforeResponseError(
       { cause: error },
     );
   }
+  // A server that refuses an overlong request line often just closes the connection.
+  const length = request.url.href.length;
+  const advice =
+    length > LONG_URL_CHARS
+      ? `the request URL is ${length.toLocaleString('en-US')} characters long, and servers commonly refuse URLs ` +
+        `over ${LONG_URL_CHARS / 1024} KiB: pass shorter path and query arguments`
+      : 'check the base URL, that the API is up, and the network';
   return new UpstreamError(
     'HR_UPSTREAM_UNREACHABLE',
-    `${describe(request)}: cannot reach ${request.url.origin} (${systemText(code, error)}); check the base URL, ` +
-      'that the API is up, and the network',
+    `${describe(request)}: cannot reach ${request.url.origin} (${systemText(code, error)}); ${advice}`,
     { cause: error },
   );
 }

@@ -126,15 +126,37 @@ function checkPolicy(target: string, rootUrl: string, ref: string, from: string,
       `$ref '${ref}' in ${from} points to a local file, but the spec itself is not a local file`,
     );
   }
+  // Before the folder check, even when refs may leave the folder: the loader needs a path too.
+  const path = filePathOf(url, ref, from);
   if (policy.allowOutsideFolder) return;
   // Compared after resolving symbolic links, or a link inside the folder would lead anywhere.
   const folder = realpathOrSelf(dirname(fileURLToPath(rootUrl))) + sep;
-  if (realpathOrSelf(fileURLToPath(url)).startsWith(folder)) return;
+  if (realpathOrSelf(path).startsWith(folder)) return;
   throw new SpecError(
     from,
-    `$ref '${ref}' in ${from} points outside the spec's folder (${fileURLToPath(url)}); ` +
+    `$ref '${ref}' in ${from} points outside the spec's folder (${path}); ` +
       'pass --allow-external-refs if that file is meant to be read.',
   );
+}
+
+/**
+ * The local path of a file URL a ref resolved to. Some refs resolve to file URLs no path matches: a
+ * protocol-relative `//host/api.yaml` gives the file URL a host, and an encoded slash (`..%2f`)
+ * cannot be part of a file name; Node throws a TypeError for those, which must not end the process.
+ */
+function filePathOf(url: URL, ref: string, from: string): string {
+  try {
+    return fileURLToPath(url);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new SpecError(
+      from,
+      `$ref '${ref}' in ${from} is not a usable file reference (${reason}); refer to a file by a path ` +
+        'relative to the spec (./common.yaml), or to a remote document by its full https:// URL',
+      {},
+      error,
+    );
+  }
 }
 
 function realpathOrSelf(path: string): string {

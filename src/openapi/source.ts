@@ -73,9 +73,16 @@ function filePath(source: string): string {
 }
 
 function tooLarge(source: string, size: number, limit: number, atLeast: boolean): SpecTooLargeError {
+  // Just over the limit, both round to the same figure ("100 MiB, over the 100 MiB limit"): then
+  // the exact byte counts say what is wrong.
+  const close = formatBytes(size) === formatBytes(limit);
+  const shownSize = close ? `${size.toLocaleString('en-US')} bytes` : formatBytes(size);
+  const shownLimit = close
+    ? `${limit.toLocaleString('en-US')}-byte (${formatBytes(limit)})`
+    : formatBytes(limit);
   const what = atLeast
-    ? `is larger than the ${formatBytes(limit)} limit for a specification (stopped reading after ${formatBytes(size)})`
-    : `is ${formatBytes(size)}, over the ${formatBytes(limit)} limit for a specification`;
+    ? `is larger than the ${shownLimit} limit for a specification (stopped reading after ${shownSize})`
+    : `is ${shownSize}, over the ${shownLimit} limit for a specification`;
   return new SpecTooLargeError(
     source,
     `${describeSource(source)} ${what}; raise the limit with --max-spec-size (for example --max-spec-size ${suggestLimit(size)})`,

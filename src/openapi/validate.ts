@@ -15,6 +15,11 @@ import type { Catalog, JsonObject, Operation } from './types.js';
 export const DEFAULT_MAX_CACHED_VALIDATORS = 256;
 /** Problems listed in one error; the rest are counted. */
 export const MAX_LISTED_PROBLEMS = 10;
+/**
+ * Deepest nesting of arguments accepted, as for specifications (yaml.ts). Validation and the JSON
+ * text of a body recurse, so a value nested ten thousand levels deep would overflow the stack.
+ */
+export const MAX_ARGUMENT_DEPTH = 1000;
 /** Allowed values or property names listed in one problem. */
 const MAX_LISTED_NAMES = 20;
 
@@ -72,6 +77,7 @@ export class ArgumentValidator {
 
   /** Throws a ToolArgumentError listing every problem with `args` (the first ten, then a count). */
   validate(op: Operation, definitions: Catalog['definitions'], args: Record<string, unknown>): void {
+    checkDepth(args);
     const problems = this.problems(op, definitions, args);
     if (problems.length === 0) return;
     const listed = problems.slice(0, MAX_LISTED_PROBLEMS).map((p) => `- ${p}`);
@@ -261,6 +267,29 @@ function suggestion(name: string, known: string[]): string {
 function names(list: readonly string[]): string {
   if (list.length <= MAX_LISTED_NAMES) return list.join(', ');
   return `${list.slice(0, MAX_LISTED_NAMES).join(', ')}, … (${list.length - MAX_LISTED_NAMES} more)`;
+}
+
+/** Throws a ToolArgumentError when `args` nest deeper than MAX_ARGUMENT_DEPTH. Iterative. */
+function checkDepth(args: Record<string, unknown>): void {
+  const stack: Array<{ value: object; depth: number; pointer: string }> = [
+    { value: args, depth: 0, pointer: '' },
+  ];
+  for (let next = stack.pop(); next; next = stack.pop()) {
+    const { value, depth, pointer } = next;
+    if (depth > MAX_ARGUMENT_DEPTH) {
+      const path = displayPath(pointer);
+      throw new ToolArgumentError(
+        `the arguments nest more than ${MAX_ARGUMENT_DEPTH} levels deep (at ${path.length > 80 ? `${path.slice(0, 80)}...` : path}), ` +
+          'the limit for one call; an API call needs at most a few dozen levels: send flatter values',
+      );
+    }
+    for (const [key, child] of Object.entries(value)) {
+      if (child !== null && typeof child === 'object') {
+        const escaped = key.replace(/~/g, '~0').replace(/\//g, '~1');
+        stack.push({ value: child, depth: depth + 1, pointer: `${pointer}/${escaped}` });
+      }
+    }
+  }
 }
 
 /** `/body/items/0/name` as `body.items[0].name`; keys that are not identifiers are quoted. */

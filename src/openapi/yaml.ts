@@ -110,7 +110,8 @@ function yamlError(error: unknown, source: string, maxAliases: number, maxDepth:
     const at = line === undefined ? where : `${where}:${line}:${column}`;
     const deep = /exceeded maxDepth/.test(error.reason);
     const advice = deep
-      ? `the document nests more than ${maxDepth} levels deep; a specification needs at most a few dozen: check that this is the right file`
+      ? `the document nests more than ${maxDepth} levels deep, the limit for YAML; a specification needs at most a few dozen: ` +
+        'check that this is the right file, or convert it to JSON, which has no such limit'
       : `invalid YAML: ${error.reason}; fix the document there`;
     const snippet = mark?.snippet ? `\n${mark.snippet}` : '';
     return new SpecError(source, `${at}: ${advice}${snippet}`, { line, column }, error);
