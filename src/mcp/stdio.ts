@@ -14,6 +14,8 @@ import type {
 } from '@modelcontextprotocol/server';
 import { StdioServerTransport, serveStdio as sdkServeStdio } from '@modelcontextprotocol/server/stdio';
 import type { Logger } from '../log/logger.js';
+import { formatBytes } from '../util/bytes.js';
+import { LineGuard } from './line-guard.js';
 import { rawResultLine } from './raw-json.js';
 
 export type ServerFactory = McpServerFactory;
@@ -25,7 +27,12 @@ export interface ServeStdioOptions {
   logger?: Logger;
   /** Stops serving when it fires, as if stdin had closed. */
   signal?: AbortSignal;
+  /** A longer message is dropped (and logged) rather than ending the connection; default 10 MiB. */
+  maxMessageBytes?: number;
 }
+
+/** The longest message (line) read from stdin: the SDK transport's own default. */
+export const DEFAULT_MAX_MESSAGE_BYTES = 10 * 1024 * 1024;
 
 /** Listeners stdout may carry: two per answer waiting for the pipe. */
 const MAX_PENDING_WRITES = 1000;
@@ -48,7 +55,21 @@ export async function serveStdio(
   // false "possible memory leak" warning. Each waiting message is an answer in flight, so the
   // count stays bounded by the requests the client has open.
   if (stdout.getMaxListeners() < MAX_PENDING_WRITES) stdout.setMaxListeners(MAX_PENDING_WRITES);
-  const wire = new StdioServerTransport(options.stdin, stdout);
+  const maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
+  const guard = new LineGuard(maxMessageBytes, (bytes, id) => {
+    const message =
+      `the message of ${formatBytes(bytes)} is over the ${formatBytes(maxMessageBytes)} limit of one stdio ` +
+      'message and was dropped: send smaller arguments';
+    logger?.error(`${message}${id === undefined ? ' (its id could not be read, so it got no answer)' : ''}`);
+    // Invalid Request, answered as the SDK would answer any request it could not take.
+    if (id !== undefined)
+      stdout.write(`${JSON.stringify({ jsonrpc: '2.0', id, error: { code: -32600, message } })}\n`);
+  });
+  const input = options.stdin ?? process.stdin;
+  input.pipe(guard);
+  // The SDK's own limit stays above the guard's: lines arrive whole and under it, but a chunk may
+  // carry the end of one line and the start of the next.
+  const wire = new StdioServerTransport(guard, stdout, { maxBufferSize: 2 * maxMessageBytes + 1024 * 1024 });
   const ended = new Promise<void>((resolve) => {
     const observed = new ClosingObserver(wire, stdout, resolve);
     const onerror = (error: Error) => logger?.warn('MCP stdio error', { error: error.message });
@@ -64,6 +85,9 @@ export async function serveStdio(
     }
   });
   await ended;
+  // As the SDK's transport does with the stdin it reads: a stdin still read keeps the process alive.
+  input.unpipe(guard);
+  if (input.listenerCount('data') === 0) input.pause();
 }
 
 /**

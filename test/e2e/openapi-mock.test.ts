@@ -22,7 +22,8 @@ import { type MockRequest, type MockServer, startMockServer } from './mock-serve
 const cleanup = new Cleanup();
 after(() => cleanup.run());
 
-const STEP_MS = 8000;
+// A bound on hangs, not a speed test: five servers starting at once on a busy 2-core machine take 10 s.
+const STEP_MS = 20_000;
 /** Tools every server may list beside the operations. */
 const NOT_OPERATIONS = new Set(['read_result']);
 /** Arguments every operation tool takes that shape the answer, not the request. */

@@ -16,7 +16,8 @@ import { Cleanup, fixture, NODE_ARGS, RawSession, ROOT, runCli, within } from '.
 const cleanup = new Cleanup();
 after(() => cleanup.run());
 
-const STEP_MS = 8000;
+// A bound on hangs, not a speed test: five servers starting at once on a busy 2-core machine take 10 s.
+const STEP_MS = 20_000;
 
 interface Connected {
   client: Client;
@@ -53,7 +54,7 @@ async function connect(args: string[]): Promise<Connected> {
 }
 
 // Tests within a group run side by side: most of each one is waiting on a child process.
-describe('headroom openapi (stdio e2e)', { timeout: 30_000 }, () => {
+describe('headroom openapi (stdio e2e)', { timeout: 60_000 }, () => {
   describe('over stdio, with the SDK client', { concurrency: 5 }, () => {
     const cacheDir = cleanup.tempDir('headroom-e2e-stdio-cache-');
 

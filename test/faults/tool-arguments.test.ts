@@ -27,8 +27,8 @@
  * | huge arguments            | here: arguments nested 10,000 deep (MAX_ARGUMENT_DEPTH, unit and e2e); a 1 MB path   |
  * |                           | value (URL far over what servers take: short message, unit and e2e); an 8 MB body    |
  * |                           | (sent whole, e2e); test/security/http-access.test.ts for bodies over the HTTP        |
- * |                           | transport's limit (413); over stdio's 10 MiB line limit: a todo test here (the       |
- * |                           | server exits; see its todo note)                                                     |
+ * |                           | transport's limit (413); over stdio's 10 MiB line limit: dropped with an error       |
+ * |                           | answer, and the server goes on (here, e2e; test/mcp/line-guard.test.ts)              |
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -366,12 +366,7 @@ describe('bad tool arguments through headroom openapi (stdio e2e)', { timeout: 6
     assert.deepEqual(await within(session.exited, STEP_MS, 'the server exiting'), { code: 0, signal: null });
   });
 
-  it('a stdio message over the 10 MiB line limit: an error answer, and the server keeps serving', {
-    todo:
-      'src/mcp/stdio.ts serves through the SDK StdioServerTransport, whose ReadBuffer refuses a line over 10 MiB ' +
-      '(STDIO_DEFAULT_MAX_BUFFER_SIZE) with a transport error; serveStdio takes that for the end of the ' +
-      'connection and the process exits with code 0 at once: the call gets no answer and the server is gone',
-  }, async () => {
+  it('a stdio message over the 10 MiB line limit: an error answer, and the server keeps serving', async () => {
     const { child, session } = await rawServer();
     // Once the server has gone, writing to it fails with EPIPE; the assertions below say so.
     child.stdin?.on('error', () => undefined);
