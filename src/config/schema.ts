@@ -124,9 +124,19 @@ const profiling = z.strictObject({
   enabled: bool().default(false).describe('Record memory snapshots while running.'),
   snapshotInterval: positive().default(0.1).describe('Seconds between memory snapshots.'),
   snapshotDir: str().optional().meta({
-    description: 'Directory for heap snapshots.',
-    defaultText: 'not written',
+    description:
+      "Folder of the heap snapshots a server writes on its signal or the dashboard's button (not the working folder: a desktop client picks that).",
+    defaultText: '$XDG_CACHE_HOME/headroom/heap-snapshots or ~/.cache/headroom/heap-snapshots',
   }),
+  // SIGUSR1 is not offered: it starts Node's inspector. SIGINT and SIGTERM stop the servers.
+  heapSnapshotSignal: enumOf(['SIGUSR2', 'SIGHUP', 'none'])
+    .default('SIGUSR2')
+    .describe('Signal that makes a server write a heap snapshot to snapshotDir (none: no signal).'),
+  heapSnapshotsNearLimit: int({ min: 0 })
+    .default(0)
+    .describe(
+      'Heap snapshots written at most as the heap nears its limit (0: none); Node writes them in the working folder, or --diagnostic-dir, not snapshotDir.',
+    ),
 });
 
 const log = z.strictObject({

@@ -26,6 +26,7 @@ export async function startMonitoring(
   const m = config.monitoring;
   const { MemoryMonitor } = await import('../observe/monitor.js');
   const { createMemoryDashboard } = await import('../observe/dashboard/server.js');
+  const { heapSnapshotDir } = await import('../profile/snapshot-triggers.js');
   const log = logger.child({ component: 'monitor' });
   const monitor = new MemoryMonitor({
     sampleIntervalMs: m.sampleIntervalMs,
@@ -47,6 +48,8 @@ export async function startMonitoring(
       port: m.port,
       ...(m.token !== undefined ? { token: m.token } : {}),
       onWarning: (message) => log.warn(message),
+      onInfo: (message) => log.info(message),
+      heapSnapshotDir: heapSnapshotDir(config),
     });
     log.info(
       `dashboard at ${dashboard.url}${m.token ? ' (add ?token=...)' : ''}; Prometheus metrics at ${dashboard.url.replace(/\/$/, '')}/metrics`,

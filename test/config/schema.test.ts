@@ -23,6 +23,23 @@ describe('config schema', () => {
     assert.deepEqual(config.log, { level: 'info', format: 'text' });
   });
 
+  it('offers heap snapshots on SIGUSR2 by default, never on SIGUSR1, and none near the limit', () => {
+    const profiling = defaultConfig().profiling;
+    assert.equal(profiling.heapSnapshotSignal, 'SIGUSR2');
+    assert.equal(profiling.heapSnapshotsNearLimit, 0);
+    assert.equal(profiling.snapshotDir, undefined);
+    const parse = (value: Record<string, unknown>) => configSchema.safeParse({ profiling: value });
+    assert.equal(parse({ heapSnapshotSignal: 'sighup' }).data?.profiling.heapSnapshotSignal, 'SIGHUP');
+    assert.equal(parse({ heapSnapshotSignal: 'none' }).data?.profiling.heapSnapshotSignal, 'none');
+    // SIGUSR1 opens Node's inspector: a snapshot signal there would also open a debugger port.
+    const usr1 = parse({ heapSnapshotSignal: 'SIGUSR1' });
+    assert.equal(usr1.success, false);
+    assert.match(usr1.error?.issues[0]?.message ?? '', /^one of: SIGUSR2, SIGHUP, none$/);
+    assert.equal(parse({ heapSnapshotsNearLimit: '3' }).data?.profiling.heapSnapshotsNearLimit, 3);
+    for (const bad of [-1, 1.5, 'many'])
+      assert.equal(parse({ heapSnapshotsNearLimit: bad }).success, false, String(bad));
+  });
+
   it('accepts sizes as byte counts and as strings', () => {
     const parse = (budget: unknown) => configSchema.parse({ memory: { budget } }).memory.budget;
     assert.equal(parse(1048576), 1048576);
@@ -93,7 +110,7 @@ describe('settingsTable', () => {
   });
 
   it('lists every leaf once, with a description, allowed values and a unique variable', () => {
-    assert.equal(table.length, 90);
+    assert.equal(table.length, 92);
     const withVariables = table.filter((setting) => setting.env !== '');
     assert.deepEqual(
       table.filter((setting) => setting.env === '').map((setting) => setting.path),

@@ -61,6 +61,9 @@ Examples:
     // The server's modules load only when this command runs, so `headroom --help` stays quick.
     const { runCloudWanServer } = await import('../../mcp/cloudwan-server.js');
     const controller = untilSignal();
+    // One handler per process, so here beside the stop signals rather than in the server.
+    const { startHeapSnapshotTriggers } = await import('../../profile/snapshot-triggers.js');
+    const snapshots = startHeapSnapshotTriggers({ config: ctx.config, logger: ctx.logger, env: ctx.io.env });
     try {
       await runCloudWanServer({
         config: ctx.config,
@@ -72,6 +75,7 @@ Examples:
       });
     } finally {
       controller.dispose();
+      snapshots.dispose();
     }
     return 0;
   },

@@ -222,6 +222,9 @@ Examples:
     // The server's modules load only when this command runs, so `headroom --help` stays quick.
     const { runOpenApiServer } = await import('../../mcp/openapi-server.js');
     const controller = untilSignal();
+    // One handler per process, so here beside the stop signals rather than in the server.
+    const { startHeapSnapshotTriggers } = await import('../../profile/snapshot-triggers.js');
+    const snapshots = startHeapSnapshotTriggers({ config: ctx.config, logger: ctx.logger, env: ctx.io.env });
     try {
       await runOpenApiServer({
         config: ctx.config,
@@ -234,6 +237,7 @@ Examples:
       });
     } finally {
       controller.dispose();
+      snapshots.dispose();
     }
     return 0;
   },

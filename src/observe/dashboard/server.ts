@@ -6,9 +6,18 @@
  * Access (access.ts): loopback by default, with the Host header checked; a token anywhere else.
  * The page's files carry no data and are served without the token, so that `<script src>` works;
  * `/`, the API, `/metrics` and `/ws` need it.
+ *
+ * Everything is read-only but `POST /api/heap-snapshot`, which writes a heap snapshot of the process
+ * to a folder of its own and answers where: one at a time (409 meanwhile), under the same checks.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { ListenError, UsageError } from '../../errors.js';
+import {
+  defaultHeapSnapshotDir,
+  HeapSnapshotTaker,
+  snapshotFailure,
+  snapshotWritten,
+} from '../../profile/snapshot-triggers.js';
 import { MemoryMonitor } from '../monitor.js';
 import { createPrometheusRegistry } from '../prometheus.js';
 import type { MonitorSource } from '../types.js';
@@ -32,6 +41,10 @@ export interface DashboardOptions {
   /** WebSocket clients at most (default 20). */
   maxClients?: number;
   onWarning?: (message: string) => void;
+  /** Where notable events go, such as a heap snapshot written. */
+  onInfo?: (message: string) => void;
+  /** Folder of the snapshots POST /api/heap-snapshot writes; default `$XDG_CACHE_HOME/headroom/heap-snapshots`. */
+  heapSnapshotDir?: string;
   /** The page folder; default: found beside this module or in the package (static.ts). */
   pageDir?: string;
   /** More Host names to accept on a loopback bind, e.g. the name a reverse proxy forwards. */
@@ -58,6 +71,7 @@ export const DEFAULT_MAX_CLIENTS = 20;
 export const DEFAULT_HELLO_SECONDS = 600;
 export const DEFAULT_MAX_POINTS = 600;
 export const DEFAULT_MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
+export const HEAP_SNAPSHOT_PATH = '/api/heap-snapshot';
 /** Window of /api/metrics/history without `duration`, and the longest it accepts, in seconds. */
 export const DEFAULT_HISTORY_SECONDS = 3600;
 export const MAX_HISTORY_SECONDS = 86_400;
@@ -68,6 +82,7 @@ const ENDPOINTS = [
   `GET /api/metrics/history?duration=SECONDS (1..${MAX_HISTORY_SECONDS})&points=N`,
   'GET /api/alerts',
   'GET /api/alerts/history',
+  'POST /api/heap-snapshot (writes a heap snapshot; pauses the process about a second per 100 MB of heap)',
   'GET /metrics (Prometheus text)',
   'GET /ws (WebSocket)',
 ];
@@ -119,6 +134,8 @@ async function serveDashboard(options: DashboardOptions & { source: MonitorSourc
     warn: options.onWarning ?? (() => {}),
   };
   const { warn } = socketOptions;
+  const info = options.onInfo ?? (() => {});
+  const snapshots = new HeapSnapshotTaker(options.heapSnapshotDir ?? defaultHeapSnapshotDir());
   const access = createAccess({
     host,
     ...(options.token !== undefined ? { token: options.token } : {}),
@@ -161,18 +178,39 @@ async function serveDashboard(options: DashboardOptions & { source: MonitorSourc
     }
   };
 
+  /** Writes a heap snapshot and answers `{ path, bytes, ms }`; 409 while one is being written. */
+  const answerHeapSnapshot = async (req: IncomingMessage, res: ServerResponse) => {
+    const taking = snapshots.take();
+    if (taking === undefined) {
+      return sendJson(req, res, 409, {
+        error: 'a heap snapshot is being written already: wait for it to finish, then ask again',
+      });
+    }
+    try {
+      const file = await taking;
+      info(`dashboard: ${snapshotWritten(file)}`);
+      return sendJson(req, res, 200, file);
+    } catch (error) {
+      const message = snapshotFailure(snapshots.dir, error);
+      warn(`dashboard: ${message}`);
+      return sendJson(req, res, 500, { error: message });
+    }
+  };
+
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     if (closing !== undefined) return sendJson(req, res, 503, { error: 'the dashboard is shutting down' });
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      const error = `method ${req.method} not allowed: the dashboard answers GET and HEAD`;
-      return sendJson(req, res, 405, { error }, { allow: 'GET, HEAD' });
-    }
     const url = new URL(req.url ?? '/', 'http://dashboard');
     let pathname: string;
     try {
       pathname = decodeURIComponent(url.pathname);
     } catch {
       return sendJson(req, res, 400, { error: `malformed percent-encoding in the path ${url.pathname}` });
+    }
+    // The one route that changes anything takes POST only, so that a link or a prefetch cannot.
+    const allowed = pathname === HEAP_SNAPSHOT_PATH ? ['POST'] : ['GET', 'HEAD'];
+    if (!allowed.includes(req.method ?? '')) {
+      const error = `method ${req.method} not allowed: ${pathname === HEAP_SNAPSHOT_PATH ? pathname : 'the dashboard'} answers ${allowed.join(' and ')}`;
+      return sendJson(req, res, 405, { error }, { allow: allowed.join(', ') });
     }
     const needsToken =
       pathname === '/' ||
@@ -187,6 +225,7 @@ async function serveDashboard(options: DashboardOptions & { source: MonitorSourc
         refusal[0] === 401 ? { 'www-authenticate': 'Bearer realm="headroom dashboard"' } : {};
       return sendJson(req, res, refusal[0], { error: refusal[1] }, headers);
     }
+    if (pathname === HEAP_SNAPSHOT_PATH) return answerHeapSnapshot(req, res);
     const api = answerApi(pathname, url.searchParams);
     if (api !== undefined) return sendJson(req, res, api[0], api[1]);
     if (pathname === '/metrics') {

@@ -11,6 +11,7 @@ import { connect, withToken } from './connection.js';
 import * as fmt from './format.js';
 import { renderAlerts, renderComponents } from './panels.js';
 import { componentNames, eventLoopChart, gcChart, heapChart, memoryChart } from './process-charts.js';
+import { heapSnapshotButton } from './snapshot.js';
 import { renderToolTable, toolChart, toolPoint } from './tools.js';
 
 const params = new URLSearchParams(location.search);
@@ -229,6 +230,8 @@ function setConnection({ state: connection, retryInMs, error }) {
   $('conn-error').textContent = error ?? '';
   $('conn-error').hidden = !error;
 }
+
+heapSnapshotButton($('heap-snapshot'), $('heap-snapshot-result'));
 
 connect({
   onMessage(message) {
