@@ -203,3 +203,36 @@ export async function connectStdio(
   await within(client.connect(transport), options.timeoutMs ?? 15_000, `connecting to headroom ${args[0]}`);
   return { client, transport, stderr: () => stderr };
 }
+
+export interface Listening {
+  url: string;
+  stderr: () => string;
+  stdout: () => string;
+}
+
+/**
+ * Collects a server child's output and waits (up to `ms`) for its "MCP over Streamable HTTP at URL"
+ * line; fails if the child exits first.
+ */
+export async function waitForHttpUrl(child: ChildProcess, ms: number): Promise<Listening> {
+  let stderr = '';
+  let stdout = '';
+  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+    stdout += chunk;
+  });
+  const url = await within(
+    new Promise<string>((found, failed) => {
+      child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+        stderr += chunk;
+        const match = /MCP over Streamable HTTP at (http:\/\/\S+)/.exec(stderr);
+        if (match) found(match[1] as string);
+      });
+      child.once('exit', (code) =>
+        failed(new Error(`the server exited (${code}) before listening:\n${stderr}`)),
+      );
+    }),
+    ms,
+    'the HTTP server starting',
+  );
+  return { url, stderr: () => stderr, stdout: () => stdout };
+}

@@ -9,7 +9,7 @@ import { readdirSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
-import { Cleanup, fixture, NODE_ARGS, ROOT, within } from './cli-helpers.js';
+import { Cleanup, fixture, NODE_ARGS, ROOT, waitForHttpUrl, within } from './cli-helpers.js';
 
 const cleanup = new Cleanup();
 after(() => cleanup.run());
@@ -47,26 +47,8 @@ async function serve(args: string[]): Promise<Served> {
       { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
     ),
   );
-  let stderr = '';
-  let stdout = '';
-  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
-    stdout += chunk;
-  });
-  const url = await within(
-    new Promise<string>((found, failed) => {
-      child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
-        stderr += chunk;
-        const match = /MCP over Streamable HTTP at (http:\/\/\S+)/.exec(stderr);
-        if (match) found(match[1] as string);
-      });
-      child.once('exit', (code) =>
-        failed(new Error(`the server exited (${code}) before listening:\n${stderr}`)),
-      );
-    }),
-    STEP_MS,
-    'the HTTP server starting',
-  );
-  return { child, url, stderr: () => stderr, stdout: () => stdout };
+  const { url, stderr, stdout } = await waitForHttpUrl(child, STEP_MS);
+  return { child, url, stderr, stdout };
 }
 
 /** `token: null` sends no Authorization header. */

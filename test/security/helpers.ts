@@ -9,7 +9,7 @@ import { once } from 'node:events';
 import { createServer, type IncomingMessage, request, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
-import { type Cleanup, NODE_ARGS, ROOT, within } from '../e2e/cli-helpers.js';
+import { type Cleanup, NODE_ARGS, ROOT, waitForHttpUrl, within } from '../e2e/cli-helpers.js';
 
 export const STEP_MS = 10_000;
 
@@ -42,33 +42,15 @@ export async function serveOpenApi(
       stdio: ['ignore', 'pipe', 'pipe'],
     }),
   );
-  let stderr = '';
-  let stdout = '';
-  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
-    stdout += chunk;
-  });
-  const mcpUrl = await within(
-    new Promise<string>((found, failed) => {
-      child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
-        stderr += chunk;
-        const match = /MCP over Streamable HTTP at (http:\/\/\S+)/.exec(stderr);
-        if (match) found(match[1] as string);
-      });
-      child.once('exit', (code) =>
-        failed(new Error(`the server exited (${code}) before listening:\n${stderr}`)),
-      );
-    }),
-    STEP_MS,
-    'the HTTP server starting',
-  );
+  const { url: mcpUrl, stderr, stdout } = await waitForHttpUrl(child, STEP_MS);
   // The dashboard starts before the MCP listener, so its line is already there when it is on.
-  const dashboardUrl = /dashboard at (http:\/\/[^\s;]+)/.exec(stderr)?.[1];
+  const dashboardUrl = /dashboard at (http:\/\/[^\s;]+)/.exec(stderr())?.[1];
   return {
     child,
     mcpUrl,
     ...(dashboardUrl ? { dashboardUrl } : {}),
-    stderr: () => stderr,
-    stdout: () => stdout,
+    stderr,
+    stdout,
   };
 }
 
