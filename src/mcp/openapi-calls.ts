@@ -5,7 +5,7 @@
  * Built on the first call: undici and its builtins (http, tls, dns, ...) cost tens of milliseconds
  * to load, which a start that only lists tools should not pay.
  */
-import { homedir } from 'node:os';
+
 import { join } from 'node:path';
 import type { HeadroomConfig } from '../config/schema.js';
 import { CursorError } from '../errors.js';
@@ -14,6 +14,7 @@ import type { MemoryLimiter } from '../memory/limiter.js';
 import type { CallerApi, OperationCaller } from '../openapi/execute.js';
 import type { HttpClient } from '../openapi/http-client.js';
 import type { SpillPage, SpillStore } from '../openapi/spill.js';
+import { headroomCacheDir } from '../util/cache-dir.js';
 import type { OperationExecutor, ResultReader } from './openapi-tools.js';
 import type { ResourceProvider, ToolCallContext, ToolResult } from './server.js';
 
@@ -128,7 +129,7 @@ async function build(options: OpenApiCallsOptions, budgetBytes: number): Promise
   });
   const spill = o.spill
     ? new SpillStore({
-        dir: o.spillDir ?? join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'headroom', 'spill'),
+        dir: o.spillDir ?? join(headroomCacheDir(env), 'spill'),
         maxBytes: o.maxSpillSize,
         ttlMs: o.spillTtl * 1000,
       })

@@ -17,10 +17,10 @@ import {
   utimesSync,
   writeFileSync,
 } from 'node:fs';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { brotliCompress, brotliDecompressSync, constants } from 'node:zlib';
+import { headroomCacheDir } from '../util/cache-dir.js';
 
 const compress = promisify(brotliCompress);
 // 3: the entry's JSON text is ASCII (see `asciiJson`).
@@ -49,7 +49,7 @@ export class SpecCache {
 
   constructor(options: SpecCacheOptions = {}) {
     const env = options.env ?? process.env;
-    this.dir = options.dir ?? join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'headroom');
+    this.dir = options.dir ?? headroomCacheDir(env);
     this.maxBytes = options.maxBytes ?? 512 * 1024 * 1024;
   }
 

@@ -1,20 +1,10 @@
-/**
- * Heap snapshots of a running server, taken where the memory problem is: on a signal
- * (`kill -USR2 <pid>`, profiling.heapSnapshotSignal), from the dashboard's button
- * (POST /api/heap-snapshot, through a HeapSnapshotTaker), and by Node itself as the heap nears its
- * limit (profiling.heapSnapshotsNearLimit).
- *
- * A snapshot pauses the process while it is written (about a second per 100 MB of heap) and needs
- * memory of the order of the heap again, so one is written at a time and a second request while
- * one is under way is refused rather than queued.
- */
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import v8 from 'node:v8';
 import type { HeadroomConfig } from '../config/schema.js';
 import type { Logger } from '../log/logger.js';
 import { formatBytes } from '../util/bytes.js';
+import { headroomCacheDir } from '../util/cache-dir.js';
 import { writeHeapSnapshot } from './heap-snapshot.js';
 
 export interface TakenHeapSnapshot {
@@ -31,7 +21,7 @@ type Env = Readonly<Record<string, string | undefined>>;
  * a server started by a desktop client can be anything, even `/`.
  */
 export function defaultHeapSnapshotDir(env: Env = process.env): string {
-  return join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'headroom', 'heap-snapshots');
+  return join(headroomCacheDir(env), 'heap-snapshots');
 }
 
 /** profiling.snapshotDir, else the default folder. */
