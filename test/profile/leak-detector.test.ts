@@ -11,22 +11,10 @@ import {
   type LeakDetectorOptions,
   parseGrowthRate,
 } from '../../src/profile/leak-detector.js';
+import { noise } from './noise.js';
 
 const KB = 1024;
 const MB = 1024 * 1024;
-
-/** Seeded, roughly normal noise (sum of 12 uniforms), so every run sees the same series. */
-function noise(seed: number): () => number {
-  let state = seed;
-  return () => {
-    let sum = 0;
-    for (let i = 0; i < 12; i++) {
-      state = (state * 1103515245 + 12345) % 2147483648;
-      sum += state / 2147483648;
-    }
-    return sum - 6;
-  };
-}
 
 /**
  * A detector over a fake clock (10 s per sample) and a series of heap sizes fed one per sampleNow;

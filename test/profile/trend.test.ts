@@ -8,22 +8,10 @@ import {
   normalCdf,
   theilSen,
 } from '../../src/profile/trend.js';
+import { noise } from './noise.js';
 
 const close = (actual: number, expected: number, tolerance = 1e-6) =>
   assert.ok(Math.abs(actual - expected) <= tolerance, `${actual} is not within ${tolerance} of ${expected}`);
-
-/** A seeded generator (LCG) with roughly normal noise, so every run sees the same points. */
-function noise(seed: number): () => number {
-  let state = seed;
-  return () => {
-    let sum = 0;
-    for (let i = 0; i < 12; i++) {
-      state = (state * 1103515245 + 12345) % 2147483648;
-      sum += state / 2147483648;
-    }
-    return sum - 6;
-  };
-}
 
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 
