@@ -7,6 +7,8 @@
  * even when the machine is shared (9.4 min measured with every benchmark whose children take over
  * about 10 s at 3 runs, at a load average of 7): those now run once, the quick ones 3 times.
  */
+
+import { formatCount } from '../util/count.js';
 import type { Benchmark, FigureSpec, Requirement, Target } from './types.js';
 
 const time: FigureSpec = { key: 'ms', label: 'time ms', digits: 0, better: 'lower' };
@@ -69,7 +71,7 @@ function topologyProcessing(elements: number): Benchmark {
     );
   return {
     name: `topology_processing_${elements}e_${elements * 2}c`,
-    description: `Cloud WAN topology of ${elements.toLocaleString('en-US')} elements and twice as many connections: generated into the columnar store vs kept as plain objects (time, heap held after GC)`,
+    description: `Cloud WAN topology of ${formatCount(elements)} elements and twice as many connections: generated into the columnar store vs kept as plain objects (time, heap held after GC)`,
     module: 'benchmarks/topology.ts',
     args: [String(elements)],
     variant: 'columnar',

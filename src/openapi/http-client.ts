@@ -8,6 +8,7 @@ import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promi
 import { type Dispatcher, Pool } from 'undici';
 import { AbortedError, UpstreamError } from '../errors.js';
 import { formatBytes } from '../util/bytes.js';
+import { formatCount } from '../util/count.js';
 import type { BuiltRequest, UpstreamResponse } from './call-types.js';
 import { decodeBody, decodingPlan } from './decode.js';
 
@@ -357,7 +358,7 @@ function describe(request: BuiltRequest): string {
   const shown =
     path.length <= SHOWN_PATH_CHARS
       ? path
-      : `${path.slice(0, SHOWN_PATH_CHARS)}... (${path.length.toLocaleString('en-US')} characters)`;
+      : `${path.slice(0, SHOWN_PATH_CHARS)}... (${formatCount(path.length)} characters)`;
   return `${request.method} ${request.url.origin}${shown}`;
 }
 
@@ -490,7 +491,7 @@ function beforeResponseError(
   const length = request.url.href.length;
   const advice =
     length > LONG_URL_CHARS
-      ? `the request URL is ${length.toLocaleString('en-US')} characters long, and servers commonly refuse URLs ` +
+      ? `the request URL is ${formatCount(length)} characters long, and servers commonly refuse URLs ` +
         `over ${LONG_URL_CHARS / 1024} KiB: pass shorter path and query arguments`
       : 'check the base URL, that the API is up, and the network';
   return new UpstreamError(

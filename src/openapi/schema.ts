@@ -6,6 +6,8 @@
  * What strict validators reject is repaired or dropped with a warning: OpenAPI-only keywords,
  * `nullable`, boolean exclusive bounds, invalid regular expressions, unknown types.
  */
+
+import { formatCount } from '../util/count.js';
 import { isRef, type RefResolver } from './refs.js';
 import type { JsonObject, SchemaDefinition } from './types.js';
 
@@ -176,7 +178,7 @@ export class SchemaTranslator {
         const shown =
           cycle.length <= MAX_CYCLE_SHOWN
             ? cycle.join(' -> ')
-            : `${cycle.slice(0, MAX_CYCLE_SHOWN).join(' -> ')} -> ... (${cycle.length.toLocaleString('en-US')} definitions)`;
+            : `${cycle.slice(0, MAX_CYCLE_SHOWN).join(' -> ')} -> ... (${formatCount(cycle.length)} definitions)`;
         this.options.warn(
           `${next}: a cycle of references with no schema in it (${shown} -> ${next}); any value is accepted`,
         );

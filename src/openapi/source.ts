@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SpecError, SpecTooLargeError } from '../errors.js';
 import { formatBytes } from '../util/bytes.js';
+import { formatCount } from '../util/count.js';
 
 export const DEFAULT_MAX_SPEC_BYTES = 100 * 1024 * 1024;
 export const DEFAULT_FETCH_TIMEOUT_MS = 30_000;
@@ -76,10 +77,8 @@ function tooLarge(source: string, size: number, limit: number, atLeast: boolean)
   // Just over the limit, both round to the same figure ("100 MiB, over the 100 MiB limit"): then
   // the exact byte counts say what is wrong.
   const close = formatBytes(size) === formatBytes(limit);
-  const shownSize = close ? `${size.toLocaleString('en-US')} bytes` : formatBytes(size);
-  const shownLimit = close
-    ? `${limit.toLocaleString('en-US')}-byte (${formatBytes(limit)})`
-    : formatBytes(limit);
+  const shownSize = close ? `${formatCount(size)} bytes` : formatBytes(size);
+  const shownLimit = close ? `${formatCount(limit)}-byte (${formatBytes(limit)})` : formatBytes(limit);
   const what = atLeast
     ? `is larger than the ${shownLimit} limit for a specification (stopped reading after ${shownSize})`
     : `is ${shownSize}, over the ${shownLimit} limit for a specification`;

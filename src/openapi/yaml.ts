@@ -9,6 +9,7 @@
  */
 import yaml from 'js-yaml';
 import { SpecError } from '../errors.js';
+import { formatCount } from '../util/count.js';
 import { describeSource } from './source.js';
 
 export const DEFAULT_MAX_YAML_ALIASES = 10_000;
@@ -192,15 +193,15 @@ export function checkAliasExpansion(root: unknown, source: string, maxAddedNodes
   if (added > maxAddedNodes) {
     throw new SpecError(
       source,
-      `${where}: the YAML aliases (*name) expand the document from ${written.toLocaleString('en-US')} to about ` +
-        `${formatCount(expanded)} nodes, more than the ${maxAddedNodes.toLocaleString('en-US')} extra nodes allowed; ` +
+      `${where}: the YAML aliases (*name) expand the document from ${formatCount(written)} to about ` +
+        `${roughCount(expanded)} nodes, more than the ${formatCount(maxAddedNodes)} extra nodes allowed; ` +
         'this looks like an alias bomb. If the document is genuine, replace the aliases with $ref',
     );
   }
 }
 
-function formatCount(count: number): string {
-  return count < 1e12 ? Math.round(count).toLocaleString('en-US') : count.toExponential(1);
+function roughCount(count: number): string {
+  return count < 1e12 ? formatCount(Math.round(count)) : count.toExponential(1);
 }
 
 function escapePointer(key: string): string {

@@ -1,6 +1,7 @@
 import { loadConfig } from '../../config/load.js';
 import { UsageError } from '../../errors.js';
 import { Logger } from '../../log/logger.js';
+import { formatCount } from '../../util/count.js';
 import { GLOBAL_OPTIONS } from '../global-options.js';
 import type { CommandDefinition, OptionSpec, RunContext } from '../types.js';
 import { readVersion } from '../version.js';
@@ -25,7 +26,7 @@ const DEMO_OPTIONS: readonly OptionSpec[] = [
     name: 'elements',
     type: 'string',
     valueName: 'N',
-    description: `Elements of the generated Cloud WAN topology (default ${DEFAULTS.elements.toLocaleString('en-US')}).`,
+    description: `Elements of the generated Cloud WAN topology (default ${formatCount(DEFAULTS.elements)}).`,
   },
   {
     name: 'check',
