@@ -1,3 +1,6 @@
+// First: it configures zod before any schema below is built.
+import './zod-setup.js';
+
 /**
  * The dispatcher: parses the command line, loads the configuration and runs a command. It returns
  * the exit code and never calls process.exit, so tests run it in-process and output gets flushed.

@@ -76,12 +76,21 @@ function collect(schema: z.ZodType, path: string[], defaults: unknown, into: Set
   into.push(info);
 }
 
-/** Every setting in schema order. */
-export function settingsTable(): SettingInfo[] {
-  const table: SettingInfo[] = [];
-  collect(configSchema, [], defaultConfig(), table);
-  return table;
-}
+/**
+ * Every setting in schema order. Read from the schema once per process (the schema never changes
+ * while running): the loader needs it twice on every start, and each walk parses the defaults.
+ */
+export const settingsTable: () => readonly SettingInfo[] = (() => {
+  let table: readonly SettingInfo[] | undefined;
+  return () => {
+    if (table === undefined) {
+      const rows: SettingInfo[] = [];
+      collect(configSchema, [], defaultConfig(), rows);
+      table = Object.freeze(rows.map((row) => Object.freeze(row)));
+    }
+    return table;
+  };
+})();
 
 /**
  * The keys allowed in the section at `path` (`[]` is the top level), or undefined when `path` is
