@@ -53,6 +53,14 @@ export class SpecCache {
     this.maxBytes = options.maxBytes ?? 512 * 1024 * 1024;
   }
 
+  /**
+   * The content hash of a spec's bytes, the main part of its cache key: 256 bits of BLAKE2b, which
+   * hashes a 12 MB spec in about half the time of SHA-256 on CPUs without SHA instructions.
+   */
+  static contentHash(bytes: Uint8Array): string {
+    return createHash('blake2b512').update(bytes).digest('hex').slice(0, 64);
+  }
+
   /** The cache key for a spec's content hash and everything else that shapes its catalog. */
   static key(specHash: string, shaping: unknown, version: string): string {
     return createHash('sha256')

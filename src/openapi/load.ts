@@ -4,9 +4,9 @@
  * an OpenAPI 3.x or Swagger 2.0 document. Conversion of Swagger 2.0 is a separate step.
  */
 import { isUtf8 } from 'node:buffer';
-import { createHash } from 'node:crypto';
 import { SpecError } from '../errors.js';
 import { locateJsonError } from '../memory/json-locate.js';
+import { SpecCache } from './cache.js';
 import { describeSource, readSource, type SourceOptions } from './source.js';
 import type { JsonObject, LoadedSpec } from './types.js';
 import { parseYaml, type YamlOptions } from './yaml.js';
@@ -27,7 +27,7 @@ export async function loadSpec(source: string, options: LoadSpecOptions = {}): P
     source,
     format: parsed.format,
     bytes: read.bytes.length,
-    hash: createHash('sha256').update(read.bytes).digest('hex'),
+    hash: SpecCache.contentHash(read.bytes),
     document,
     version,
   };

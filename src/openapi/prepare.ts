@@ -6,7 +6,6 @@
  */
 
 import { isUtf8 } from 'node:buffer';
-import { createHash } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -88,7 +87,7 @@ export async function prepareCatalog(source: string, options: PrepareOptions): P
     }
   }
   const read = await readSource(source, options.load ?? {});
-  const hash = createHash('sha256').update(read.bytes).digest('hex');
+  const hash = SpecCache.contentHash(read.bytes);
   const file = localFile(source, options.load?.cwd);
   if (file) options.cache?.rememberHash(file, hash);
   lap('read');

@@ -33,6 +33,11 @@ export interface RefTarget {
 export class RefResolver {
   readonly rootUrl: string;
   private readonly documents: Map<string, unknown>;
+  /**
+   * Resolved refs by document and ref: a large spec names the same few hundred schemas tens of
+   * thousands of times, and each resolution splits, decodes and walks the pointer again.
+   */
+  private readonly resolved = new Map<string, RefTarget>();
 
   constructor(rootUrl: string, documents: Map<string, unknown>) {
     this.rootUrl = rootUrl;
@@ -47,6 +52,16 @@ export class RefResolver {
 
   /** Resolves `ref` found in document `fromDoc`; throws a SpecError when it dangles. */
   resolve(ref: string, fromDoc: string): RefTarget {
+    const memo = `${fromDoc}\n${ref}`;
+    let target = this.resolved.get(memo);
+    if (target === undefined) {
+      target = this.lookUp(ref, fromDoc);
+      this.resolved.set(memo, target);
+    }
+    return target;
+  }
+
+  private lookUp(ref: string, fromDoc: string): RefTarget {
     const { doc, pointer } = splitRef(ref, fromDoc);
     const root = this.documents.get(doc);
     if (root === undefined)

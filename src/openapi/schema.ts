@@ -89,6 +89,12 @@ const COUNTS = new Set([
   'minContains',
 ]);
 
+/** OpenAPI 3.0's boolean exclusive bounds and the bound each one qualifies. */
+const EXCLUSIVE_BOUNDS = [
+  ['exclusiveMinimum', 'minimum'],
+  ['exclusiveMaximum', 'maximum'],
+] as const;
+
 export type Schema = JsonObject | boolean;
 
 export interface TranslateOptions {
@@ -225,8 +231,15 @@ export class SchemaTranslator {
       return ref;
     }
     const out: JsonObject = {};
-    for (const [key, child] of Object.entries(source)) {
-      if (!KEPT.has(key)) continue;
+    // for-in rather than Object.entries, and the path for messages built only where it is passed
+    // on: this runs for every schema node of the spec (hundreds of thousands in a large one).
+    for (const key in source) {
+      if (!KEPT.has(key) || !Object.hasOwn(source, key)) continue;
+      const child = source[key];
+      if (!SCHEMA_MAPS.has(key) && !SCHEMA_LISTS.has(key) && !SCHEMA_SINGLE.has(key)) {
+        this.keyword(key, child, out, where);
+        continue;
+      }
       const at = `${where}.${key}`;
       if (SCHEMA_MAPS.has(key)) {
         if (child === null || typeof child !== 'object' || Array.isArray(child)) continue;
@@ -252,21 +265,20 @@ export class SchemaTranslator {
         } else if (child !== undefined) {
           out[key] = this.node(child, doc, at, depth + 1, refs);
         }
-      } else {
-        this.keyword(key, child, out, at);
       }
     }
     this.dialectFixes(source, out);
     return out;
   }
 
-  /** Copies one non-schema keyword when its value is valid for a strict validator. */
-  private keyword(key: string, value: unknown, out: JsonObject, where: string): void {
+  /** Copies one non-schema keyword of the schema at `parent` when its value is valid for a strict validator. */
+  private keyword(key: string, value: unknown, out: JsonObject, parent: string): void {
+    const where = (): string => `${parent}.${key}`;
     const warn = this.options.warn;
     if (key === 'type') {
       const types = (Array.isArray(value) ? value : [value]).map((t) => (t === 'file' ? 'string' : t));
       const valid = types.filter((t): t is string => typeof t === 'string' && TYPES.has(t));
-      if (valid.length < types.length) warn(`${where}: unknown type ${JSON.stringify(value)} dropped`);
+      if (valid.length < types.length) warn(`${where()}: unknown type ${JSON.stringify(value)} dropped`);
       if (valid.length > 0) out.type = valid.length === 1 ? valid[0] : [...new Set(valid)];
     } else if (key === 'required') {
       if (!Array.isArray(value)) return;
@@ -277,11 +289,11 @@ export class SchemaTranslator {
     } else if (key === 'pattern') {
       if (typeof value !== 'string') return;
       if (isValidPattern(value)) out.pattern = value;
-      else warn(`${where}: pattern ${JSON.stringify(value)} is not a valid regular expression here; dropped`);
+      else warn(`${where()}: pattern ${JSON.stringify(value)} is not a valid regular expression here; dropped`);
     } else if (key === 'multipleOf') {
       // JSON Schema requires a number above 0; a tiny one can also parse as 0 (`1e-400`).
       if (typeof value === 'number' && Number.isFinite(value) && value > 0) out[key] = value;
-      else warn(`${where}: multipleOf ${JSON.stringify(value)} is not a number above 0; dropped`);
+      else warn(`${where()}: multipleOf ${JSON.stringify(value)} is not a number above 0; dropped`);
     } else if (NUMERIC.has(key)) {
       if (typeof value === 'number' && Number.isFinite(value)) out[key] = value;
       // Boolean exclusive bounds (OpenAPI 3.0) are handled in dialectFixes.
@@ -314,10 +326,7 @@ export class SchemaTranslator {
 
   /** OpenAPI 3.0 spells some things differently from JSON Schema 2020-12. */
   private dialectFixes(source: JsonObject, out: JsonObject): void {
-    for (const [flag, bound] of [
-      ['exclusiveMinimum', 'minimum'],
-      ['exclusiveMaximum', 'maximum'],
-    ] as const) {
+    for (const [flag, bound] of EXCLUSIVE_BOUNDS) {
       if (source[flag] === true && typeof source[bound] === 'number') {
         out[flag] = source[bound];
         delete out[bound];

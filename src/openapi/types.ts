@@ -16,7 +16,7 @@ export interface LoadedSpec {
   format: 'json' | 'yaml';
   /** Bytes read. */
   bytes: number;
-  /** sha256 of the bytes, hex: the cache key's main part. */
+  /** The bytes' content hash (SpecCache.contentHash), hex: the cache key's main part. */
   hash: string;
   /** The parsed document. */
   document: JsonObject;

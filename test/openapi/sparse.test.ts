@@ -60,3 +60,16 @@ it('gives up (so the caller parses whole) on anything it does not expect', () =>
     );
   }
 });
+
+it('ends strings at the first quote not escaped by an odd run of backslashes', () => {
+  const tricky = {
+    openapi: '3.0.3',
+    info: { title: 'ends in a backslash \\', version: '1 \\"quoted\\" \\\\' },
+    paths: { '/\\\\"x': { get: { description: '\\\\\\"}{][' } } },
+    components: { schemas: { S: { description: '\\', enum: ['"', '\\"', '\\\\'] } } },
+  };
+  const root = parseSparse(Buffer.from(JSON.stringify(tricky))) as typeof tricky;
+  assert.deepEqual(root.info, tricky.info);
+  assert.deepEqual(root.paths, tricky.paths);
+  assert.deepEqual(getPointer(root, '/components/schemas/S'), tricky.components.schemas.S);
+});
