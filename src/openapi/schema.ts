@@ -289,7 +289,8 @@ export class SchemaTranslator {
     } else if (key === 'pattern') {
       if (typeof value !== 'string') return;
       if (isValidPattern(value)) out.pattern = value;
-      else warn(`${where()}: pattern ${JSON.stringify(value)} is not a valid regular expression here; dropped`);
+      else
+        warn(`${where()}: pattern ${JSON.stringify(value)} is not a valid regular expression here; dropped`);
     } else if (key === 'multipleOf') {
       // JSON Schema requires a number above 0; a tiny one can also parse as 0 (`1e-400`).
       if (typeof value === 'number' && Number.isFinite(value) && value > 0) out[key] = value;
