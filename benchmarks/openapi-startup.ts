@@ -11,9 +11,11 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /**
- * `headroom-cold` (nothing cached: no code cache, no catalog), `headroom-cold-spec` (code cache
- * warm, no catalog for this spec), `headroom-warm` or `peer`; a `-dynamic` suffix serves in
- * dynamic tool mode.
+ * `headroom-cold` (no catalog cache and no code cache of the user's own: the first start after
+ * installing, with the V8 code cache `npm run build` wrote beside the bundle), `headroom-first`
+ * (the same without any code cache: a first start on a Node other than the one the package was
+ * built with), `headroom-cold-spec` (a spec never served before, by an executable that has run
+ * before), `headroom-warm` or `peer`; a `-dynamic` suffix serves in dynamic tool mode.
  */
 export type Variant = string;
 
@@ -37,10 +39,14 @@ interface FirstList {
 }
 
 /** Starts `args` and answers when the first tools/list reply arrives; the process is then ended. */
-export function firstToolsList(args: string[], timeoutMs = 120_000): Promise<FirstList> {
+export function firstToolsList(
+  args: string[],
+  timeoutMs = 120_000,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<FirstList> {
   return new Promise((resolve, reject) => {
     const start = performance.now();
-    const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'ignore'] });
+    const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'ignore'], env });
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`no tools/list answer within ${timeoutMs} ms from ${args.join(' ')}`));
@@ -137,7 +143,10 @@ export async function run(variant: Variant, specName = 'github'): Promise<Record
         '--log-level',
         'warn',
       ]);
-    return { ...(await firstToolsList(args)) };
+    const env = variant.startsWith('headroom-first')
+      ? { ...process.env, HEADROOM_NO_CODE_CACHE: '1' }
+      : process.env;
+    return { ...(await firstToolsList(args, undefined, env)) };
   } finally {
     rmSync(cacheDir, { recursive: true, force: true });
   }

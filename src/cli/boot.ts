@@ -5,14 +5,21 @@
  * because Node 20 keeps V8's compiled code only for classic scripts: compiling the ~1 MB bundle
  * costs 50-80 ms of every start, loading its code cache a few. The cache is written once per build
  * and Node version, by the first start, late enough to hold the functions that start ran, not
- * only the top level (V8 compiles functions when first called).
+ * only the top level (V8 compiles functions when first called). `npm run build` leaves one beside
+ * the bundle too (scripts/code-cache.mjs), used until the user has their own.
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Script } from 'node:vm';
-import { codeCacheFile, flagValue, readCodeCache, writeCodeCache } from './code-cache.js';
+import {
+  codeCacheFile,
+  flagValue,
+  readCodeCache,
+  shippedCodeCacheFile,
+  writeCodeCache,
+} from './code-cache.js';
 import type { main as Main } from './main.js';
 
 /** `<version>-<hash of the bundle>`, set by scripts/bundle.mjs. */
@@ -72,7 +79,11 @@ const bundle = join(dirname(fileURLToPath(import.meta.url)), 'cli-bundle.js');
 const argv = process.argv.slice(2);
 const debug = bootDebug(argv, process.env);
 const cacheFile = codeCacheFile(HEADROOM_BUNDLE_ID, argv, process.env, process.cwd());
-const cached = cacheFile ? readCodeCache(cacheFile) : undefined;
+const own = cacheFile ? readCodeCache(cacheFile) : undefined;
+// Without a cache of the user's own, the one the build wrote, if any (a missing one says nothing).
+const shippedFile = shippedCodeCacheFile(bundle, HEADROOM_BUNDLE_ID);
+const shipped = cacheFile && !own?.data ? readCodeCache(shippedFile, true) : undefined;
+const cached = shipped?.data ? shipped : own;
 // The bundle is ASCII (scripts/bundle.mjs checks), and latin1 skips UTF-8 decoding.
 const script = new Script(readFileSync(bundle, 'latin1'), { filename: bundle, cachedData: cached?.data });
 
@@ -80,7 +91,9 @@ let state: string;
 if (!cacheFile) state = 'off (HEADROOM_NO_CODE_CACHE)';
 else if (cached?.data) state = script.cachedDataRejected ? 'rejected by V8' : 'used';
 else state = `${cached?.state} (${cached?.reason})`;
-debug?.(`code cache: ${state}${cacheFile ? ` ${cacheFile}` : ''}`);
+debug?.(
+  `code cache: ${state} ${shipped?.data ? `${shippedFile} (from the build)` : (cacheFile ?? '')}`.trimEnd(),
+);
 
 if (cacheFile && state !== 'used') writeLater(script, cacheFile, debug);
 

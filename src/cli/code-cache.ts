@@ -19,7 +19,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 
 const SUFFIX = '.v8cache';
 const DIGEST_BYTES = 20;
@@ -56,14 +56,31 @@ export function codeCacheFile(
   const root = moved
     ? resolve(cwd, moved)
     : join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'headroom');
-  return join(root, 'code', `${id}-${process.version}-${process.arch}${SUFFIX}`);
+  return join(root, 'code', cacheName(id));
+}
+
+/**
+ * The cache file that `npm run build` writes beside the bundle (scripts/code-cache.mjs), read when
+ * the user's own is absent: a first start then skips compiling too, as long as it runs on the Node
+ * the package was built with.
+ */
+export function shippedCodeCacheFile(bundle: string, id: string): string {
+  return join(dirname(bundle), 'code', cacheName(id));
+}
+
+function cacheName(id: string): string {
+  return `${id}-${process.version}-${process.arch}${SUFFIX}`;
 }
 
 export type CodeCacheRead =
   | { data: Buffer }
   | { data?: undefined; state: 'absent' | 'rejected'; reason: string };
 
-export function readCodeCache(file: string): CodeCacheRead {
+/**
+ * Reads and checks a cache file. `installed` also accepts a file owned by root, as a package
+ * installed by root is: whoever can write such a file can already change the bundle beside it.
+ */
+export function readCodeCache(file: string, installed = false): CodeCacheRead {
   let fd: number;
   try {
     fd = openSync(file, 'r');
@@ -75,7 +92,7 @@ export function readCodeCache(file: string): CodeCacheRead {
     const stat = fstatSync(fd);
     // POSIX only: Windows has no uid, and its mode bits do not describe who may write.
     const uid = process.getuid?.();
-    if (uid !== undefined && stat.uid !== uid)
+    if (uid !== undefined && stat.uid !== uid && !(installed && stat.uid === 0))
       return { state: 'rejected', reason: `owned by uid ${stat.uid}, not ${uid}` };
     if (uid !== undefined && (stat.mode & 0o022) !== 0)
       return { state: 'rejected', reason: `writable by others (mode ${(stat.mode & 0o777).toString(8)})` };

@@ -190,6 +190,34 @@ describe('the code cache of the built executable', () => {
     assert.deepEqual(readdirSync(xdg), []);
   });
 
+  it('uses the cache the build wrote beside the bundle when the user has none, and writes none', () => {
+    execFileSync(process.execPath, ['scripts/code-cache.mjs', join(temp, 'dist')], {
+      cwd: ROOT,
+      timeout: 120_000,
+    });
+    const shipped = onlyCacheFile(join(temp, 'dist', 'code'));
+    assert.equal(statSync(shipped).mode & 0o777, 0o644);
+    try {
+      const xdg = folder();
+      const result = help(xdg);
+      assert.match(result.stderr, new RegExp(`code cache: used ${shipped} \\(from the build\\)`));
+      assert.doesNotMatch(result.stderr, /written/);
+      assert.deepEqual(readdirSync(xdg), []);
+      // A cache of the user's own comes first: V8 rejects this one, so the start writes its own.
+      const data = Buffer.alloc(4096, 7);
+      const own = join(xdg, 'headroom', 'code', shipped.split('/').at(-1) as string);
+      mkdirSync(join(own, '..'), { recursive: true });
+      writeFileSync(own, Buffer.concat([createHash('sha1').update(data).digest(), data]), { mode: 0o600 });
+      const second = help(xdg);
+      assert.match(second.stderr, new RegExp(`code cache: rejected by V8 ${own}`));
+      assert.match(second.stderr, /code cache: written/);
+      assert.match(help(xdg).stderr, new RegExp(`code cache: used ${own}`));
+    } finally {
+      // The other cases start without it.
+      rmSync(join(temp, 'dist', 'code'), { recursive: true, force: true });
+    }
+  });
+
   it('is off with HEADROOM_NO_CODE_CACHE', () => {
     const xdg = folder();
     const result = headroom(['--help', '--log-level=debug'], {
