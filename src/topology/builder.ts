@@ -23,15 +23,17 @@ import type { CoreNetworkPolicy } from './policy-types.js';
 import { ConnectionRows } from './store/connection-rows.js';
 import { groupBy } from './store/csr.js';
 import { ElementColumns } from './store/element-columns.js';
+import type { ElementFields, FieldValue } from './store/element-fields.js';
 import type { ElementParts } from './store/parts.js';
 import { isV6Code, prefixLength } from './store/prefix.js';
 import { PrefixTrie } from './store/prefix-trie.js';
 import { Problems, type TopologyWarning } from './store/problems.js';
-import { type IndexedRouteRecord, RouteRows } from './store/route-rows.js';
+import { type IndexedPrefixRoute, type IndexedRouteRecord, RouteRows } from './store/route-rows.js';
 import { MemoryOptimizedTopology } from './store.js';
 
+export { ElementFields, type FieldValue } from './store/element-fields.js';
 export type { TopologyWarning } from './store/problems.js';
-export type { IndexedRouteRecord } from './store/route-rows.js';
+export type { IndexedPrefixRoute, IndexedRouteRecord } from './store/route-rows.js';
 
 export interface TopologyBuilderOptions {
   /** How errors name the input (a file name, `generator`); default `topology`. */
@@ -96,6 +98,28 @@ export class TopologyBuilder implements TopologySink {
     if (this.elements.ids.repeats.length > 0) this.failOnRepeat();
   }
 
+  /**
+   * `addNewElement` for an element given as fields (store/element-fields.ts) rather than a record:
+   * the id and name as latin1 bytes, values as codes from `valueCode`, CIDRs as words. The source
+   * fills one `ElementFields` in place per element; the store is the same as from the records.
+   */
+  addNewElementFields(fields: ElementFields, at?: RecordLocation): void {
+    this.assertOpen();
+    const problem = this.elements.addFields(fields);
+    if (problem) this.problems.reject(problem, at);
+    if (this.elements.ids.repeats.length > 0) this.failOnRepeat();
+  }
+
+  /**
+   * The code that `addNewElementFields` takes for `value` of `field`, interned now. Values get codes
+   * in the order they are first asked for, so a source that asks just before it first uses one gets
+   * the codes the records would have.
+   */
+  valueCode(field: FieldValue, value: string): number {
+    this.assertOpen();
+    return this.elements.valueCode(field, value);
+  }
+
   addConnection(connection: ConnectionRecord, at?: RecordLocation): void {
     this.assertOpen();
     const problem = this.connections.add(connection, at, this.elements.ids);
@@ -129,6 +153,13 @@ export class TopologyBuilder implements TopologySink {
   addRouteByIndex(route: IndexedRouteRecord, at?: RecordLocation): void {
     this.assertOpen();
     const problem = this.routes.addIndexed(route, this.elements.ids);
+    if (problem) this.problems.reject(problem, at);
+  }
+
+  /** `addRouteByIndex` for a destination the source has parsed already (a length code and words). */
+  addRouteByIndexPrefix(route: IndexedPrefixRoute, at?: RecordLocation): void {
+    this.assertOpen();
+    const problem = this.routes.addIndexedPrefix(route, this.elements.ids);
     if (problem) this.problems.reject(problem, at);
   }
 

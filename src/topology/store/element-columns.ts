@@ -6,9 +6,16 @@
 
 import { ELEMENT_TYPES, type ElementRecord } from '../model.js';
 import { Dictionary } from './dictionary.js';
+import {
+  type ElementFields,
+  FIELD_CIDRS,
+  FIELD_TAGS,
+  FIELD_TEXT_BYTES,
+  type FieldValue,
+} from './element-fields.js';
 import { grow, narrow, setBit, trim } from './grow.js';
 import type { ElementParts } from './parts.js';
-import { isV6Code, parsePrefix } from './prefix.js';
+import { isPrefixCode, isV6Code, parsePrefix } from './prefix.js';
 import type { Problem } from './problems.js';
 import { StringTable } from './string-table.js';
 
@@ -152,6 +159,125 @@ export class ElementColumns {
     return undefined;
   }
 
+  /** The code `addFields` takes for `value` of `field`, interning it now (see ElementFields). */
+  valueCode(field: FieldValue, value: string): number {
+    if (typeof value !== 'string')
+      throw new TypeError(`the ${field} value must be a string, not ${typeof value}`);
+    switch (field) {
+      case 'region':
+        return this.regionNames.intern(value);
+      case 'segment':
+        return this.segmentNames.intern(value);
+      case 'accountId':
+        return this.accountIds.intern(value);
+      case 'state':
+        return this.stateNames.intern(value);
+      case 'tagKey':
+        return this.tagKeys.intern(value);
+      case 'tagValue':
+        return this.tagValues.intern(value);
+    }
+    throw new RangeError(`no field ${JSON.stringify(field)} takes value codes`);
+  }
+
+  /**
+   * `add(record, true)` for an element given as fields (element-fields.ts): the same columns, the
+   * same checks of what the fields can get wrong (codes and CIDR words are checked, not parsed).
+   */
+  addFields(f: ElementFields): Problem | undefined {
+    const problem = this.checkFields(f);
+    if (problem) return problem;
+    const cidrs = f.cidrCount;
+    if (cidrs > 0) this.copyCidrs(f);
+    const index = this.ids.addNewLatin1(f.id, f.idLength);
+    if (index >= this.types.length) this.growElements(Math.max(index + 1, this.types.length * 2));
+    this.count = index + 1;
+    this.types[index] = f.type;
+    this.names.addNewLatin1(f.name, Math.max(0, f.nameLength));
+    if (f.nameLength >= 0) setBit(this.hasName, index);
+    this.regions[index] = f.region;
+    this.segments[index] = f.segment;
+    this.accounts[index] = f.account;
+    this.states[index] = f.state;
+    if (f.asn >= 0) this.asns[index] = this.asnValues.intern(f.asn);
+    if (cidrs >= 0) setBit(this.hasCidrList, index);
+    if (cidrs > 0) this.keepCidrs(cidrs);
+    this.cidrStart[index + 1] = this.cidrCount;
+    if (f.tagCount >= 0) {
+      setBit(this.hasTagObject, index);
+      const needed = this.tagCount + f.tagCount;
+      if (needed > this.tagKeyCodes.length) {
+        this.tagKeyCodes = grow(this.tagKeyCodes, needed);
+        this.tagValueCodes = grow(this.tagValueCodes, needed);
+      }
+      for (let k = 0; k < f.tagCount; k++) {
+        this.tagKeyCodes[this.tagCount] = f.tagKeys[k]!;
+        this.tagValueCodes[this.tagCount++] = f.tagValues[k]!;
+      }
+    }
+    this.tagStart[index + 1] = this.tagCount;
+    return undefined;
+  }
+
+  /** What is wrong with fields a source filled, before anything is written; undefined when nothing. */
+  private checkFields(f: ElementFields): Problem | undefined {
+    if (!(f.type >= 0 && f.type < ELEMENT_TYPES.length))
+      return bad(`type code ${f.type} is not 0 to ${ELEMENT_TYPES.length - 1}`);
+    if (!(f.idLength > 0 && f.idLength <= FIELD_TEXT_BYTES))
+      return bad(`id length ${f.idLength} is not 1 to ${FIELD_TEXT_BYTES}`);
+    if (!(f.nameLength >= -1 && f.nameLength <= FIELD_TEXT_BYTES))
+      return bad(`name length ${f.nameLength} is not -1 to ${FIELD_TEXT_BYTES}`);
+    if (!(f.region >= 0 && f.region <= this.regionNames.size))
+      return bad(`region code ${f.region} was not given by valueCode`);
+    if (!(f.segment >= 0 && f.segment <= this.segmentNames.size))
+      return bad(`segment code ${f.segment} was not given by valueCode`);
+    if (!(f.account >= 0 && f.account <= this.accountIds.size))
+      return bad(`account code ${f.account} was not given by valueCode`);
+    if (!(f.state >= 0 && f.state <= this.stateNames.size))
+      return bad(`state code ${f.state} was not given by valueCode`);
+    if (!(f.asn === -1 || (Number.isInteger(f.asn) && f.asn >= 0 && f.asn <= 0xffffffff)))
+      return bad(`asn ${f.asn} is not -1 or 0 to 4294967295`);
+    if (!(f.cidrCount >= -1 && f.cidrCount <= FIELD_CIDRS))
+      return bad(`CIDR count ${f.cidrCount} is not -1 to ${FIELD_CIDRS}`);
+    for (let k = 0; k < f.cidrCount; k++) {
+      if (!isPrefixCode(f.cidrCodes[k]!, f.cidrWords, k * 4))
+        return bad(`CIDR ${k} has length code ${f.cidrCodes[k]} and host bits set or an unknown length`);
+    }
+    if (!(f.tagCount >= -1 && f.tagCount <= FIELD_TAGS))
+      return bad(`tag count ${f.tagCount} is not -1 to ${FIELD_TAGS}`);
+    for (let k = 0; k < f.tagCount; k++) {
+      const key = f.tagKeys[k]!;
+      if (key < 1 || key > this.tagKeys.size || f.tagValues[k]! >= this.tagValues.count)
+        return bad(`tag ${k} has codes that were not given by valueCode`);
+    }
+    return undefined;
+  }
+
+  /** The fields' CIDRs past the columns' ends, as `parseCidrs` leaves them for `keepCidrs`. */
+  private copyCidrs(f: ElementFields): void {
+    const count = f.cidrCount;
+    const needed = this.cidrCount + count;
+    if (needed > this.cidrWords.length) {
+      this.cidrWords = grow(this.cidrWords, needed);
+      this.cidrCodes = grow(this.cidrCodes, needed);
+    }
+    let v6 = 0;
+    for (let k = 0; k < count; k++) {
+      const code = f.cidrCodes[k]!;
+      const entry = this.cidrCount + k;
+      this.cidrCodes[entry] = code;
+      if (!isV6Code(code)) {
+        this.cidrWords[entry] = f.cidrWords[k * 4]!;
+        continue;
+      }
+      const at = this.v6Count + v6++;
+      if ((at + 1) * 4 > this.cidrV6.length) this.cidrV6 = grow(this.cidrV6, (at + 1) * 4);
+      for (let w = 0; w < 4; w++) this.cidrV6[at * 4 + w] = f.cidrWords[k * 4 + w]!;
+      this.cidrWords[entry] = at;
+    }
+    this.parsedV6 = v6;
+  }
+
   private commitTags(tags: Record<string, string>): void {
     for (const key in tags) {
       if (this.tagCount >= this.tagKeyCodes.length) {
@@ -259,6 +385,11 @@ export class ElementColumns {
     this.hasCidrList = grow(this.hasCidrList, (needed + 7) >>> 3);
     this.hasTagObject = grow(this.hasTagObject, (needed + 7) >>> 3);
   }
+}
+
+/** A closure per call would cost more than the checks (tsx names every function it makes). */
+function bad(what: string): Problem {
+  return { message: `element fields: ${what} (a bug in the source)` };
 }
 
 function isOptionalString(value: unknown): boolean {

@@ -39,6 +39,21 @@ export function parsePrefix(text: string, words: Uint32Array): number {
   return V6_LENGTH_BASE + cidr.prefix;
 }
 
+/** Whether a length code and its words (4 from `at`; v4 uses the first) are a prefix with no host bits set. */
+export function isPrefixCode(code: number, words: ArrayLike<number>, at: number): boolean {
+  if (!(Number.isInteger(code) && code >= 0)) return false;
+  const v6 = isV6Code(code);
+  const length = v6 ? code - V6_LENGTH_BASE : code;
+  if (length > (v6 ? 128 : 32)) return false;
+  for (let w = 0; w < (v6 ? 4 : 1); w++) {
+    const bits = length - w * 32; // of this word, inside the prefix
+    if (bits >= 32) continue;
+    const host = bits <= 0 ? 0xffffffff : 0xffffffff >>> bits;
+    if ((words[at + w]! & host) !== 0) return false;
+  }
+  return true;
+}
+
 /** Parses an address into `words`; returns 4 or 6, or 0 when it is not an address. */
 export function parseAddress(text: string, words: Uint32Array): 0 | 4 | 6 {
   if (scanV4(text, 0, words) === text.length) return 4;

@@ -7,7 +7,7 @@
 import type { RecordLocation, RouteOrigin, RouteRecord, RouteState } from '../model.js';
 import { groupBy } from './csr.js';
 import { grow, trim } from './grow.js';
-import { formatPrefix, isV6Code, parsePrefix } from './prefix.js';
+import { formatPrefix, isPrefixCode, isV6Code, parsePrefix } from './prefix.js';
 import { indexRange, isIndex, type Problem, type Problems } from './problems.js';
 import type { StringTable } from './string-table.js';
 
@@ -31,6 +31,16 @@ export interface RouteColumns {
   tableElements: Uint32Array;
   start: Uint32Array;
   items: Uint32Array;
+}
+
+/** `IndexedRouteRecord` with its destination parsed: a length code (prefix.ts) and `words` (4; v4 uses the first). */
+export interface IndexedPrefixRoute {
+  table: number;
+  code: number;
+  words: Uint32Array;
+  target?: number;
+  state: RouteState;
+  origin: RouteOrigin;
 }
 
 /** A route whose table and target are given as element indexes (see TopologyBuilder.addRouteByIndex). */
@@ -73,7 +83,7 @@ export class RouteRows {
       target !== undefined && (typeof target !== 'string' || target === '')
         ? '"target" must be an element id, or left out for a blackhole'
         : undefined;
-    const problem = this.addRow(destination, state, origin, table, badTarget, ids);
+    const problem = this.addRow(this.parse(destination), destination, state, origin, table, badTarget, ids);
     if (problem) return problem;
     const row = this.count - 1;
     this.tables[row] = this.lookup(ids, table, row * 2, at);
@@ -86,11 +96,31 @@ export class RouteRows {
     if (typeof record !== 'object' || record === null) {
       return { message: 'a route must be an object with "table", "destination", "state" and "origin"' };
     }
-    const { table, destination, target, state, origin } = record;
+    const { destination } = record;
+    return this.addIndexedRow(record, this.parse(destination), destination, ids);
+  }
+
+  /** `addIndexed` for a destination given parsed (`code` and `words`), as the generator has it. */
+  addIndexedPrefix(route: IndexedPrefixRoute, ids: StringTable): Problem | undefined {
+    const { code, words } = route;
+    const valid = isPrefixCode(code, words, 0);
+    for (let w = 0; w < 4; w++) this.scratch[w] = valid ? words[w]! : 0;
+    const text = valid ? undefined : `length code ${code} with words ${[...words.subarray(0, 4)].join(', ')}`;
+    return this.addIndexedRow(route, valid ? code : -1, text, ids);
+  }
+
+  /** The checks and row of `addIndexed`, its destination parsed into `scratch` (code -1 if it is not a prefix). */
+  private addIndexedRow(
+    route: Omit<IndexedRouteRecord, 'destination'>,
+    code: number,
+    destination: string | undefined,
+    ids: StringTable,
+  ): Problem | undefined {
+    const { table, target, state, origin } = route;
     const count = ids.count;
     if (!isIndex(table, count)) {
       return {
-        message: `route to ${JSON.stringify(destination)}: its table ${JSON.stringify(table)} is not the index of an element added before it (${indexRange(count)}); add the table first or pass its id to addRoute`,
+        message: `route to ${JSON.stringify(destination ?? formatPrefix(code, this.scratch, 0))}: its table ${JSON.stringify(table)} is not the index of an element added before it (${indexRange(count)}); add the table first or pass its id to addRoute`,
         field: '/table',
       };
     }
@@ -98,12 +128,22 @@ export class RouteRows {
       target !== undefined && !isIndex(target, count)
         ? `its target ${JSON.stringify(target)} is not the index of an element added before it (${indexRange(count)}); leave it out for a blackhole`
         : undefined;
-    const problem = this.addRow(destination, state, origin, table, badTarget, ids);
+    const problem = this.addRow(code, destination, state, origin, table, badTarget, ids);
     if (problem) return problem;
     const row = this.count - 1;
     this.tables[row] = table;
     this.targets[row] = target === undefined ? NO_TARGET : target;
     return undefined;
+  }
+
+  /** A destination for a message: as given, or (parsed by the source) as its text from `scratch`. */
+  private named(code: number, given: unknown): unknown {
+    return given === undefined && code >= 0 ? formatPrefix(code, this.scratch, 0) : given;
+  }
+
+  /** Parses a destination into `scratch` and returns its length code, or -1 when it is not a CIDR prefix. */
+  private parse(destination: unknown): number {
+    return typeof destination === 'string' ? parsePrefix(destination, this.scratch) : -1;
   }
 
   /**
@@ -113,31 +153,34 @@ export class RouteRows {
    * messages, looked up only when there is one to write.
    */
   private addRow(
-    destination: unknown,
+    code: number,
+    given: unknown,
     state: unknown,
     origin: unknown,
     tableRef: string | number,
     badTarget: string | undefined,
     ids: StringTable,
   ): Problem | undefined {
-    const code = typeof destination === 'string' ? parsePrefix(destination, this.scratch) : -1;
     if (code < 0) {
       return {
-        message: `${describe(destination, tableRef, ids)}: the destination is not a CIDR prefix (address/length with no host bits set, such as 10.0.0.0/16); fix it`,
+        message: `${describe(this.named(code, given), tableRef, ids)}: the destination is not a CIDR prefix (address/length with no host bits set, such as 10.0.0.0/16); fix it`,
         field: '/destination',
       };
     }
     if (badTarget !== undefined)
-      return { message: `${describe(destination, tableRef, ids)}: ${badTarget}`, field: '/target' };
+      return {
+        message: `${describe(this.named(code, given), tableRef, ids)}: ${badTarget}`,
+        field: '/target',
+      };
     if (state !== 'active' && state !== 'blackhole') {
       return {
-        message: `${describe(destination, tableRef, ids)}: "state" must be "active" or "blackhole", not ${JSON.stringify(state)}`,
+        message: `${describe(this.named(code, given), tableRef, ids)}: "state" must be "active" or "blackhole", not ${JSON.stringify(state)}`,
         field: '/state',
       };
     }
     if (origin !== 'propagated' && origin !== 'static') {
       return {
-        message: `${describe(destination, tableRef, ids)}: "origin" must be "propagated" or "static", not ${JSON.stringify(origin)}`,
+        message: `${describe(this.named(code, given), tableRef, ids)}: "origin" must be "propagated" or "static", not ${JSON.stringify(origin)}`,
         field: '/origin',
       };
     }

@@ -85,3 +85,42 @@ export function copyAscii(text: string, bytes: Uint8Array, at: number): number {
   }
   return finish31(h);
 }
+
+/**
+ * `copyAscii` for text already in bytes: copies src[0..length) to bytes[at..] and returns its hash
+ * (the same as of the string), or -1 when a byte is not ASCII.
+ */
+export function copyAsciiBytes(src: Uint8Array, length: number, bytes: Uint8Array, at: number): number {
+  let h = FNV_OFFSET ^ length;
+  let high = 0;
+  let i = 0;
+  for (; i + 1 < length; i += 2) {
+    const a = src[i]!;
+    const b = src[i + 1]!;
+    high |= a | b;
+    bytes[at + i] = a;
+    bytes[at + i + 1] = b;
+    h = Math.imul(h ^ (a | (b << 16)), FNV_PRIME);
+  }
+  if (i < length) {
+    const c = src[i]!;
+    high |= c;
+    bytes[at + i] = c;
+    h = Math.imul(h ^ c, FNV_PRIME);
+  }
+  return high >= 0x80 ? -1 : finish31(h);
+}
+
+/** Writes latin1 bytes src[0..length) as UTF-8 at bytes[at..] (room for 2 bytes each); returns the end. */
+export function latin1ToUtf8(src: Uint8Array, length: number, bytes: Uint8Array, at: number): number {
+  let end = at;
+  for (let i = 0; i < length; i++) {
+    const c = src[i]!;
+    if (c < 0x80) bytes[end++] = c;
+    else {
+      bytes[end++] = 0xc0 | (c >>> 6);
+      bytes[end++] = 0x80 | (c & 0x3f);
+    }
+  }
+  return end;
+}

@@ -14,7 +14,7 @@
 
 import { Buffer } from 'node:buffer';
 import { grow, trim } from './grow.js';
-import { copyAscii, hashAscii, hashBytes, writeUtf8 } from './string-hash.js';
+import { copyAscii, copyAsciiBytes, hashAscii, hashBytes, latin1ToUtf8, writeUtf8 } from './string-hash.js';
 import { placeBatch, SLOT, storedEquals, storedEqualsAscii, TERMINATOR, tableSize } from './string-slots.js';
 
 export interface StringTableOptions {
@@ -111,8 +111,29 @@ export class StringTable {
       end = writeUtf8(text, bytes, start);
       h = hashBytes(bytes, start, end);
     }
-    if ((this.count + 1) * 2 * SLOT > slots.length) this.rehash((slots.length / SLOT) * 2);
-    bytes[end] = TERMINATOR;
+    return this.queueNew(h, end);
+  }
+
+  /**
+   * `addNew` for text given as latin1 bytes, src[0..length) (generated ids and names are ASCII, whose
+   * bytes are their UTF-8): no string is made or read. In a table without an index it simply appends.
+   */
+  addNewLatin1(src: Uint8Array, length: number): number {
+    const start = this.offsets[this.count]!;
+    if (start + 2 * length + 1 > this.bytes.length) this.bytes = grow(this.bytes, start + 2 * length + 1);
+    let h = copyAsciiBytes(src, length, this.bytes, start);
+    let end = start + length;
+    if (h < 0) {
+      end = latin1ToUtf8(src, length, this.bytes, start);
+      h = hashBytes(this.bytes, start, end);
+    }
+    return this.slots === undefined ? this.commit(end) : this.queueNew(h, end);
+  }
+
+  /** Ends the indexed string just written at bytes[..end) of hash `h`, to be placed with the waiting ones. */
+  private queueNew(h: number, end: number): number {
+    if ((this.count + 1) * 2 * SLOT > this.slots!.length) this.rehash((this.slots!.length / SLOT) * 2);
+    this.bytes[end] = TERMINATOR;
     const code = this.commit(end + 1);
     let waiting = this.waitingHashes ?? new Int32Array(256);
     if (this.waiting === waiting.length) waiting = grow(waiting, this.waiting + 1);

@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { AbortedError, TopologyError } from '../../../src/errors.js';
-import { type IndexedRouteRecord, TopologyBuilder } from '../../../src/topology/builder.js';
+import {
+  type ElementFields,
+  type IndexedPrefixRoute,
+  TopologyBuilder,
+} from '../../../src/topology/builder.js';
 import { type Cidr, cidrContains, cidrsOverlap, parseCidr } from '../../../src/topology/cidr.js';
 import {
   ATTACHMENT_TYPES,
@@ -465,17 +469,17 @@ class CountingBuilder extends TopologyBuilder {
   newElements = 0;
   connectionsByIndex = 0;
   routesByIndex = 0;
-  override addNewElement(element: ElementRecord): void {
+  override addNewElementFields(fields: ElementFields): void {
     this.newElements++;
-    super.addNewElement(element);
+    super.addNewElementFields(fields);
   }
   override addConnectionByIndex(type: ConnectionType, source: number, target: number): void {
     this.connectionsByIndex++;
     super.addConnectionByIndex(type, source, target);
   }
-  override addRouteByIndex(route: IndexedRouteRecord): void {
+  override addRouteByIndexPrefix(route: IndexedPrefixRoute): void {
     this.routesByIndex++;
-    super.addRouteByIndex(route);
+    super.addRouteByIndexPrefix(route);
   }
 }
 
@@ -516,6 +520,10 @@ describe('generateTopology into a TopologyBuilder: links by element index', () =
       assert.equal(a.connectionCount, summary.connections);
       assert.equal(a.routeCount, summary.routes);
       assert.deepEqual(links(a), links(b));
+      // Elements went in as fields, not records: every element, and every byte, must be the same.
+      for (let e = 0; e < a.elementCount; e++) assert.deepEqual(a.element(e), b.element(e), `element ${e}`);
+      assert.deepEqual(a.byteSize(), b.byteSize());
+      assert.deepEqual([a.regions(), a.segments()], [b.regions(), b.segments()]);
     });
   }
 

@@ -119,3 +119,35 @@ test('sortV4 orders by address, then length, and keeps equal entries in their or
     expected.map((i) => e.elements[i]),
   );
 });
+
+test('sortV4 sorts every address bit and length, with small and large counts (16- and 19-bit digits)', () => {
+  for (const count of [3000, 150_000]) {
+    const next = random(count);
+    const pool = Array.from({ length: 64 }, () => next() >>> 0);
+    const words = new Uint32Array(count);
+    const lengths = new Uint8Array(count);
+    const owners = new Uint32Array(count);
+    for (let i = 0; i < count; i++) {
+      // Any bit may differ (digits part at bits 10, 13 and 26), and many keys repeat exactly.
+      words[i] =
+        i % 3 === 0
+          ? next() >>> 0
+          : (pool[next() % pool.length] as number) ^ (i % 3 === 1 ? 1 << (next() % 32) : 0);
+      lengths[i] = next() % 33;
+      owners[i] = i;
+    }
+    const sorted = sortV4(words, lengths, owners, count);
+    const expected = [...Array(count).keys()].sort(
+      (a, b) => words[a]! - words[b]! || lengths[a]! - lengths[b]! || a - b,
+    );
+    assert.deepEqual([...sorted.owners], expected, `count ${count}`);
+    assert.deepEqual(
+      [...sorted.words],
+      expected.map((i) => words[i]),
+    );
+    assert.deepEqual(
+      [...sorted.lengths],
+      expected.map((i) => lengths[i]),
+    );
+  }
+});

@@ -45,6 +45,12 @@ export function formatV6(word0: number, word1: number, prefix: number): string {
   return `${text}::${SLASH[prefix]}`;
 }
 
+/** Where `addBlock` and `addSubnet` put a prefix (an ElementDraft): v4 as its address, v6 as its top two words. */
+export interface CidrTarget {
+  addV4(address: number, prefix: number): void;
+  addV6(word0: number, word1: number, prefix: number): void;
+}
+
 export class AddressPlan {
   /** The IPv4 block length every block gets. */
   readonly prefix: number;
@@ -104,6 +110,18 @@ export class AddressPlan {
     }
     const j = i - this.v4Blocks;
     return formatV6(this.v6Word0(j), this.v6Word1(j) + k, 64);
+  }
+
+  /** `block(i)` as numbers, added to `to` (no string made). */
+  addBlock(i: number, to: CidrTarget): void {
+    if (i < this.v4Blocks) to.addV4(this.v4Base(i), this.prefix);
+    else to.addV6(this.v6Word0(i - this.v4Blocks), this.v6Word1(i - this.v4Blocks), 56);
+  }
+
+  /** `subnet(i, k)` as numbers, added to `to`. */
+  addSubnet(i: number, k: number, to: CidrTarget): void {
+    if (i < this.v4Blocks) to.addV4(this.v4Base(i) + k * this.subnetSize, this.prefix + this.subnetBits);
+    else to.addV6(this.v6Word0(i - this.v4Blocks), this.v6Word1(i - this.v4Blocks) + k, 64);
   }
 
   private v4Base(i: number): number {

@@ -65,3 +65,22 @@ function put(out: number[], at: number, codes: number[]): number {
   for (let i = 0; i < codes.length; i++) out[at + i] = codes[i] as number;
   return at + codes.length;
 }
+
+/**
+ * Writes `text` (ASCII), or `text-n` when n >= 0, into `out` as bytes and returns the length: the
+ * bytes of `FlatText.dashNumber` without the string.
+ */
+export function writeAscii(out: Uint8Array, text: string, n = -1): number {
+  for (let i = 0; i < text.length; i++) out[i] = text.charCodeAt(i);
+  if (n < 0) return text.length;
+  out[text.length] = DASH;
+  let digits = 1;
+  for (let rest = Math.floor(n / 10); rest > 0 && digits < 16; rest = Math.floor(rest / 10)) digits++;
+  const end = text.length + 1 + digits;
+  let rest = n;
+  for (let at = end - 1; at > text.length; at--) {
+    out[at] = ZERO + (rest % 10);
+    rest = Math.floor(rest / 10);
+  }
+  return end;
+}

@@ -62,6 +62,16 @@ export class IdMaker {
     return this.head + hex8(fmix32((ordinal ^ this.salt) >>> 0));
   }
 
+  /** Writes the same id's chars into `out` as bytes and returns its length. */
+  write(ordinal: number, out: Uint8Array): number {
+    const v = fmix32((ordinal ^ this.salt) >>> 0);
+    const codes = this.codes;
+    const at = this.head.length;
+    for (let i = 0; i < at; i++) out[i] = codes[i] as number;
+    for (let k = 0; k < 8; k++) out[at + k] = HEX_CODES[(v >>> (28 - 4 * k)) & 15] as number;
+    return at + 8;
+  }
+
   /** The same id as a flat string. */
   flatId(ordinal: number): string {
     const v = fmix32((ordinal ^ this.salt) >>> 0);

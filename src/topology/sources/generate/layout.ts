@@ -9,7 +9,14 @@
  * tables 2t and 2t+1; VPC unit u is in region u mod R.
  */
 
-import { AddressPlan, ON_PREM_POOLS, ON_PREM_V6_BASE, VPC_POOLS, VPC_V6_BASE } from './addresses.js';
+import {
+  AddressPlan,
+  type CidrTarget,
+  ON_PREM_POOLS,
+  ON_PREM_V6_BASE,
+  VPC_POOLS,
+  VPC_V6_BASE,
+} from './addresses.js';
 import { FlatText } from './flat-text.js';
 import { hash, IdMaker, UuidMaker } from './hash.js';
 import type { GeneratePlan } from './plan.js';
@@ -105,9 +112,12 @@ export class Layout {
   }
 
   account(stream: number, i: number): string {
-    return this.accountIds[
-      hash(this.seed, Stream.Account + stream * 16, i) % this.accountIds.length
-    ] as string;
+    return this.accountIds[this.accountIndex(stream, i)] as string;
+  }
+
+  /** The index in `accountIds` of `account(stream, i)`. */
+  accountIndex(stream: number, i: number): number {
+    return hash(this.seed, Stream.Account + stream * 16, i) % this.accountIds.length;
   }
 
   /** The network account: it owns the global network, the core network and the transit gateways. */
@@ -139,6 +149,15 @@ export class Layout {
     if (u < p.inspectionVpcs) return p.segments.length + Math.floor(u / this.R);
     return this.vpcSegmentOrdinals[hash(this.seed, Stream.Segment, u) % p.vpcSegments.length] as number;
   }
+  /** The segment or function group name of an ordinal (for REF.segment). */
+  segmentName(ordinal: number): string {
+    const p = this.plan;
+    const name =
+      ordinal < p.segments.length ? p.segments[ordinal] : p.functionGroups[ordinal - p.segments.length];
+    if (name === undefined) throw new RangeError(`generator: no segment ordinal ${ordinal}`);
+    return name;
+  }
+
   /** The ordinal (for REF.segment) of a segment or function group name of the plan. */
   segmentOrdinal(name: string): number {
     const ordinal = this.segmentOrdinals.get(name);
@@ -156,6 +175,15 @@ export class Layout {
   elementId(reference: number): string {
     const maker = this.makers[kindOf(reference)];
     return maker !== undefined ? maker.flatId(ordinalOf(reference)) : this.fixedId(reference);
+  }
+
+  /** Writes the same id's chars into `out` as bytes and returns its length (no string for the many). */
+  writeId(reference: number, out: Uint8Array): number {
+    const maker = this.makers[kindOf(reference)];
+    if (maker !== undefined) return maker.write(ordinalOf(reference), out);
+    const id = this.fixedId(reference);
+    for (let i = 0; i < id.length; i++) out[i] = id.charCodeAt(i);
+    return id.length;
   }
 
   /** The id of an element kind without an id maker: made once, or few (DX gateways). */
@@ -195,6 +223,16 @@ export class Layout {
     if (a < this.vpnBase) return this.vpcAddresses.block(a);
     if (a >= this.tgwAttachmentBase) return this.onPrem.block(a - this.tgwAttachmentBase);
     return this.onPrem.block(this.plan.transitGateways + 2 * (a - this.vpnBase));
+  }
+  /** `attachmentPrefix(a)` as numbers, added to `to` (no string made). */
+  addAttachmentPrefix(a: number, to: CidrTarget): void {
+    if (a < this.vpnBase) this.vpcAddresses.addBlock(a, to);
+    else if (a >= this.tgwAttachmentBase) this.onPrem.addBlock(a - this.tgwAttachmentBase, to);
+    else this.onPrem.addBlock(this.plan.transitGateways + 2 * (a - this.vpnBase), to);
+  }
+  /** `hybridPrefix(a, k)` as numbers, added to `to`. */
+  addHybridPrefix(a: number, k: number, to: CidrTarget): void {
+    this.onPrem.addBlock(this.plan.transitGateways + 2 * (a - this.vpnBase) + k, to);
   }
   /** On-premises prefix `k` (0 or 1) of a VPN, Connect or DX attachment. */
   hybridPrefix(a: number, k: number): string {

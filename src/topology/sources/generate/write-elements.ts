@@ -1,70 +1,55 @@
-/** The element pass: every element of the plan, each written once, parents before children. */
+/**
+ * The element pass: every element of the plan, each written once, parents before children. Each
+ * element is described in the one ElementDraft of `Out` (draft.ts), which makes it a record or the
+ * builder's fields.
+ */
 
+import { TAG, TYPE } from './draft.js';
 import type { Layout } from './layout.js';
 import type { Out } from './out.js';
 import { PEERS_PER_CONNECT } from './plan.js';
 import { REF, ref } from './refs.js';
 
-const STATE = 'available';
 /** Private ASN ranges (RFC 6996) per kind, so no two kinds of element share an ASN. */
 const EDGE_ASN = 64512;
 const VPN_ASN = 4_200_000_000;
 const PEER_ASN = 4_210_000_000;
 const TGW_ASN = 4_220_000_000;
 const DX_ASN = 4_230_000_000;
+/** The network account (accountIds[0]) owns the global network, the core network and the TGWs' peers. */
+const NETWORK_ACCOUNT = 0;
 
 export function* writeElements(l: Layout, out: Out): Generator<void, void, void> {
   const p = l.plan;
-  const network = l.networkAccount;
-  if (
-    p.hasGlobal &&
-    out.element({
-      id: l.globalId,
-      type: 'global-network',
-      name: 'global-network',
-      accountId: network,
-      state: STATE,
-    })
-  )
-    yield;
-  if (
-    p.hasCore &&
-    out.element({
-      id: l.coreId,
-      type: 'core-network',
-      name: 'core-network',
-      accountId: network,
-      state: STATE,
-    })
-  )
-    yield;
+  const d = out.draft;
+  if (p.hasGlobal) {
+    d.begin(TYPE['global-network'], ref(REF.global, 0));
+    d.name = 'global-network';
+    d.account = NETWORK_ACCOUNT;
+    d.state = true;
+    if (out.element(d)) yield;
+  }
+  if (p.hasCore) {
+    d.begin(TYPE['core-network'], ref(REF.core, 0));
+    d.name = 'core-network';
+    d.account = NETWORK_ACCOUNT;
+    d.state = true;
+    if (out.element(d)) yield;
+  }
   for (let i = 0; i < l.R; i++) {
-    const region = p.regions[i] as string;
-    if (
-      out.element({
-        id: l.edgeIds[i] as string,
-        type: 'edge',
-        name: region,
-        region,
-        asn: EDGE_ASN + i,
-        state: STATE,
-      })
-    )
-      yield;
+    d.begin(TYPE.edge, ref(REF.edge, i));
+    d.name = p.regions[i] as string;
+    d.region = i;
+    d.asn = EDGE_ASN + i;
+    d.state = true;
+    if (out.element(d)) yield;
   }
-  for (const name of p.segments) {
-    if (out.element({ id: l.segmentIds.get(name) as string, type: 'segment', name, segment: name })) yield;
-  }
-  for (const name of p.functionGroups) {
-    if (
-      out.element({
-        id: l.segmentIds.get(name) as string,
-        type: 'network-function-group',
-        name,
-        segment: name,
-      })
-    )
-      yield;
+  const segments = p.segments.length;
+  for (let s = 0; s < segments + p.functionGroups.length; s++) {
+    d.begin(s < segments ? TYPE.segment : TYPE['network-function-group'], ref(REF.segment, s));
+    d.name = l.segmentName(s);
+    d.segment = s;
+    if (out.element(d)) yield;
   }
   yield* transitGateways(l, out);
   yield* vpcs(l, out);
@@ -73,200 +58,130 @@ export function* writeElements(l: Layout, out: Out): Generator<void, void, void>
 
 function* transitGateways(l: Layout, out: Out): Generator<void, void, void> {
   const p = l.plan;
-  const segment = p.hybridSegment;
+  const d = out.draft;
+  const segment = p.transitGateways > 0 ? l.segmentOrdinal(p.hybridSegment) : -1;
+  const parts: Array<[number, number, string]> = [
+    [TYPE['tgw-route-table'], REF.routeTable, '-default'],
+    [TYPE['tgw-route-table'], REF.routeTable, '-shared'],
+    [TYPE['tgw-peering'], REF.peering, '-peering'],
+  ];
   for (let t = 0; t < p.transitGateways; t++) {
-    const region = l.region(t);
-    const accountId = l.account(1, t);
-    const name = `tgw-${region}-${t}`;
-    if (
-      out.element({
-        id: l.elementId(ref(REF.tgw, t)),
-        type: 'transit-gateway',
-        name,
-        region,
-        accountId,
-        asn: TGW_ASN + t,
-        state: STATE,
-      })
-    )
-      yield;
-    if (
-      out.element({
-        id: l.elementId(ref(REF.routeTable, 2 * t)),
-        type: 'tgw-route-table',
-        name: `${name}-default`,
-        region,
-        accountId,
-        state: STATE,
-      })
-    )
-      yield;
-    if (
-      out.element({
-        id: l.elementId(ref(REF.routeTable, 2 * t + 1)),
-        type: 'tgw-route-table',
-        name: `${name}-shared`,
-        region,
-        accountId,
-        state: STATE,
-      })
-    )
-      yield;
-    if (
-      out.element({
-        id: l.elementId(ref(REF.peering, t)),
-        type: 'tgw-peering',
-        name: `${name}-peering`,
-        region,
-        accountId,
-        state: STATE,
-      })
-    )
-      yield;
+    const region = t % l.R;
+    const account = l.accountIndex(1, t);
+    const name = `tgw-${p.regions[region]}-${t}`;
+    d.begin(TYPE['transit-gateway'], ref(REF.tgw, t));
+    d.name = name;
+    d.region = region;
+    d.account = account;
+    d.asn = TGW_ASN + t;
+    d.state = true;
+    if (out.element(d)) yield;
+    for (let k = 0; k < parts.length; k++) {
+      const [type, kind, suffix] = parts[k] as [number, number, string];
+      d.begin(type, ref(kind, kind === REF.routeTable ? 2 * t + k : t));
+      d.name = name + suffix;
+      d.region = region;
+      d.account = account;
+      d.state = true;
+      if (out.element(d)) yield;
+    }
     const a = l.tgwAttachmentBase + t;
-    const attachment = {
-      id: l.elementId(ref(REF.attachment, a)),
-      type: 'tgw-route-table-attachment' as const,
-      region,
-      segment,
-      accountId,
-      state: STATE,
-      cidrs: [l.attachmentPrefix(a)],
-      tags: { segment },
-    };
-    if (out.element(attachment)) yield;
+    d.begin(TYPE['tgw-route-table-attachment'], ref(REF.attachment, a));
+    d.region = region;
+    d.segment = segment;
+    d.account = account;
+    d.state = true;
+    l.addAttachmentPrefix(a, d);
+    d.tagKey = TAG.segment;
+    d.tagValue = segment;
+    if (out.element(d)) yield;
   }
 }
 
 function* vpcs(l: Layout, out: Out): Generator<void, void, void> {
   const p = l.plan;
+  const d = out.draft;
   const plan = l.vpcAddresses;
   for (let u = 0; u < p.vpcs; u++) {
-    const region = l.region(u);
-    const accountId = l.account(0, u);
-    const segment = l.unitSegment(u);
-    const block = plan.block(u);
-    if (
-      out.element({
-        id: l.elementId(ref(REF.vpc, u)),
-        type: 'vpc',
-        name: l.text.dashNumber(segment, u),
-        region,
-        accountId,
-        state: STATE,
-        cidrs: [block],
-      })
-    )
-      yield;
+    const region = u % l.R;
+    const account = l.accountIndex(0, u);
+    const segment = l.unitSegmentOrdinal(u);
+    d.begin(TYPE.vpc, ref(REF.vpc, u));
+    d.name = l.segmentName(segment);
+    d.nameNumber = u;
+    d.region = region;
+    d.account = account;
+    d.state = true;
+    plan.addBlock(u, d);
+    if (out.element(d)) yield;
     const first = l.firstSubnet(u);
     const count = l.subnetCount(u);
     for (let k = 0; k < count; k++) {
-      if (
-        out.element({
-          id: l.elementId(ref(REF.subnet, first + k)),
-          type: 'subnet',
-          region,
-          accountId,
-          state: STATE,
-          cidrs: [plan.subnet(u, k)],
-        })
-      )
-        yield;
+      d.begin(TYPE.subnet, ref(REF.subnet, first + k));
+      d.region = region;
+      d.account = account;
+      d.state = true;
+      plan.addSubnet(u, k, d);
+      if (out.element(d)) yield;
     }
-    const tags: Record<string, string> = u < p.inspectionVpcs ? { nfg: segment } : { segment };
-    const attachment = {
-      id: l.elementId(ref(REF.attachment, u)),
-      type: 'vpc-attachment' as const,
-      region,
-      segment,
-      accountId,
-      state: STATE,
-      cidrs: [block],
-      tags,
-    };
-    if (out.element(attachment)) yield;
+    d.begin(TYPE['vpc-attachment'], ref(REF.attachment, u));
+    d.region = region;
+    d.segment = segment;
+    d.account = account;
+    d.state = true;
+    plan.addBlock(u, d);
+    d.tagKey = u < p.inspectionVpcs ? TAG.nfg : TAG.segment;
+    d.tagValue = segment;
+    if (out.element(d)) yield;
   }
 }
 
 function* hybrid(l: Layout, out: Out): Generator<void, void, void> {
   const p = l.plan;
-  const segment = p.hybridSegment;
+  const d = out.draft;
+  if (p.vpns + p.connects + p.dxGateways === 0) return; // and there may be no segment to name
+  const segment = l.segmentOrdinal(p.hybridSegment);
+  /** An attachment of the hybrid segment with its two on-premises prefixes. */
+  const attachment = (type: number, a: number, ordinal: number, account: number): void => {
+    d.begin(type, ref(REF.attachment, a));
+    d.region = ordinal % l.R;
+    d.segment = segment;
+    d.account = account;
+    d.state = true;
+    l.addHybridPrefix(a, 0, d);
+    l.addHybridPrefix(a, 1, d);
+    d.tagKey = TAG.segment;
+    d.tagValue = segment;
+  };
   for (let v = 0; v < p.vpns; v++) {
-    const a = l.vpnBase + v;
-    const cidrs = [l.hybridPrefix(a, 0), l.hybridPrefix(a, 1)];
-    const record = {
-      id: l.elementId(ref(REF.attachment, a)),
-      type: 'vpn-attachment' as const,
-      region: l.region(v),
-      segment,
-      accountId: l.account(2, v),
-      state: STATE,
-      asn: VPN_ASN + v,
-      cidrs,
-      tags: { segment },
-    };
-    if (out.element(record)) yield;
+    attachment(TYPE['vpn-attachment'], l.vpnBase + v, v, l.accountIndex(2, v));
+    d.asn = VPN_ASN + v;
+    if (out.element(d)) yield;
   }
   for (let c = 0; c < p.connects; c++) {
-    const a = l.connectBase + c;
-    const region = l.region(c);
-    const accountId = l.account(3, c);
-    const cidrs = [l.hybridPrefix(a, 0), l.hybridPrefix(a, 1)];
-    if (
-      out.element({
-        id: l.elementId(ref(REF.attachment, a)),
-        type: 'connect-attachment',
-        region,
-        segment,
-        accountId,
-        state: STATE,
-        cidrs,
-        tags: { segment },
-      })
-    )
-      yield;
+    const account = l.accountIndex(3, c);
+    attachment(TYPE['connect-attachment'], l.connectBase + c, c, account);
+    if (out.element(d)) yield;
     for (let k = 0; k < PEERS_PER_CONNECT; k++) {
       const q = PEERS_PER_CONNECT * c + k;
-      if (
-        out.element({
-          id: l.elementId(ref(REF.connectPeer, q)),
-          type: 'connect-peer',
-          region,
-          accountId,
-          state: STATE,
-          asn: PEER_ASN + q,
-        })
-      )
-        yield;
+      d.begin(TYPE['connect-peer'], ref(REF.connectPeer, q));
+      d.region = c % l.R;
+      d.account = account;
+      d.state = true;
+      d.asn = PEER_ASN + q;
+      if (out.element(d)) yield;
     }
   }
-  for (let d = 0; d < p.dxGateways; d++) {
-    const a = l.dxBase + d;
-    const accountId = l.account(4, d);
-    if (
-      out.element({
-        id: l.dxGatewayId(d),
-        type: 'dx-gateway',
-        name: `dxgw-${d}`,
-        accountId,
-        state: STATE,
-        asn: DX_ASN + d,
-      })
-    )
-      yield;
-    const cidrs = [l.hybridPrefix(a, 0), l.hybridPrefix(a, 1)];
-    if (
-      out.element({
-        id: l.elementId(ref(REF.attachment, a)),
-        type: 'dx-gateway-attachment',
-        region: l.region(d),
-        segment,
-        accountId,
-        state: STATE,
-        cidrs,
-        tags: { segment },
-      })
-    )
-      yield;
+  for (let x = 0; x < p.dxGateways; x++) {
+    const account = l.accountIndex(4, x);
+    d.begin(TYPE['dx-gateway'], ref(REF.dxGateway, x));
+    d.name = 'dxgw';
+    d.nameNumber = x;
+    d.account = account;
+    d.state = true;
+    d.asn = DX_ASN + x;
+    if (out.element(d)) yield;
+    attachment(TYPE['dx-gateway-attachment'], l.dxBase + x, x, account);
+    if (out.element(d)) yield;
   }
 }

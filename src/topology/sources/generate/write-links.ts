@@ -6,6 +6,8 @@
  * Elements are named by reference (refs.ts); `Out` turns them into ids or indexes.
  */
 
+import { parsePrefix } from '../../store/prefix.js';
+import { PrefixDraft } from './draft.js';
 import type { Layout } from './layout.js';
 import { LINK, NO_TARGET, type Out } from './out.js';
 import { PEERS_PER_CONNECT } from './plan.js';
@@ -13,6 +15,8 @@ import { REF, ref } from './refs.js';
 
 /** The documentation range (RFC 5737) that every TGW blackholes: a typical "never route this" entry. */
 export const TGW_BLACKHOLE = '192.0.2.0/24';
+const BLACKHOLE_WORDS = new Uint32Array(4);
+const BLACKHOLE_LENGTH = parsePrefix(TGW_BLACKHOLE, BLACKHOLE_WORDS);
 
 const GLOBAL = ref(REF.global, 0);
 const CORE = ref(REF.core, 0);
@@ -109,13 +113,17 @@ function* hybridLinks(l: Layout, out: Out): Generator<void, void, void> {
 
 export function* writeRoutes(l: Layout, out: Out): Generator<void, void, void> {
   const p = l.plan;
+  const destination = new PrefixDraft();
   for (let t = 0; t < p.transitGateways; t++) {
     const defaultTable = routeTable(2 * t);
     const sharedTable = routeTable(2 * t + 1);
     const a = l.tgwAttachmentBase + t;
-    if (out.route(defaultTable, '0.0.0.0/0', ref(REF.peering, t), 'active', 'static')) yield;
-    if (out.route(sharedTable, TGW_BLACKHOLE, NO_TARGET, 'blackhole', 'static')) yield;
-    if (out.route(sharedTable, l.attachmentPrefix(a), attachment(a), 'active', 'propagated')) yield;
+    destination.addV4(0, 0); // 0.0.0.0/0
+    if (out.route(defaultTable, destination, ref(REF.peering, t), 'active', 'static')) yield;
+    destination.addV4(BLACKHOLE_WORDS[0]!, BLACKHOLE_LENGTH);
+    if (out.route(sharedTable, destination, NO_TARGET, 'blackhole', 'static')) yield;
+    l.addAttachmentPrefix(a, destination);
+    if (out.route(sharedTable, destination, attachment(a), 'active', 'propagated')) yield;
   }
   // Odd extras are propagations; the first pass over the attachments gives each one a route.
   const propagations = Math.min(Math.floor(p.extraConnections / 2), p.attachments);
@@ -123,6 +131,7 @@ export function* writeRoutes(l: Layout, out: Out): Generator<void, void, void> {
     const k = 2 * i + 1;
     const a = l.extraAttachment(k);
     const table = routeTable(l.extraTable(k, l.attachmentRegion(a)));
-    if (out.route(table, l.attachmentPrefix(a), attachment(a), 'active', 'propagated')) yield;
+    l.addAttachmentPrefix(a, destination);
+    if (out.route(table, destination, attachment(a), 'active', 'propagated')) yield;
   }
 }
