@@ -20,8 +20,16 @@ export class McpSession {
     (message: { line: string; value: Record<string, unknown> }) => void
   >();
 
+  /**
+   * `command`: the script and its arguments. HEADROOM_BENCH_NODE_ARGS (space-separated) puts node
+   * flags before them, to profile the server under a benchmark: `--cpu-prof --cpu-prof-dir=/tmp/p`.
+   */
   constructor(command: string[], env: NodeJS.ProcessEnv = process.env) {
-    this.child = spawn(process.execPath, command, { stdio: ['pipe', 'pipe', 'inherit'], env });
+    const nodeArgs = (process.env.HEADROOM_BENCH_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== '');
+    this.child = spawn(process.execPath, [...nodeArgs, ...command], {
+      stdio: ['pipe', 'pipe', 'inherit'],
+      env,
+    });
     this.child.stdout?.setEncoding('utf8');
     // Chunks wait for their newline in a list, so a long answer is not rescanned chunk by chunk.
     this.child.stdout?.on('data', (data: string) => {

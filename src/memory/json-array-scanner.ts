@@ -417,6 +417,13 @@ export class JsonArrayScanner {
       while (i < n) {
         const c = chunk[i++] as number;
         if (c === QUOTE) {
+          // Short strings (keys, most values) end here, without leaving the loop; a long one, or one
+          // the chunk cuts, goes to stringEnd, which starts over from its first byte.
+          const end = shortStringEnd(chunk, i, n);
+          if (end >= 0) {
+            i = end + 1;
+            continue;
+          }
           inString = true;
           break;
         }
@@ -618,14 +625,39 @@ function show(c: number | undefined): string {
   return c >= 0x20 && c < 0x7f ? `'${String.fromCharCode(c)}'` : `byte 0x${c.toString(16).padStart(2, '0')}`;
 }
 
+/** Strings up to this long are walked byte by byte: shorter than a native indexOf call costs. */
+const SHORT_STRING_BYTES = 16;
+
+/**
+ * The index of the closing quote of the string open at `i` when it lies within SHORT_STRING_BYTES
+ * of `i` and inside the chunk; otherwise -1 (the caller goes on with stringEnd).
+ */
+function shortStringEnd(chunk: Buffer, i: number, n: number): number {
+  const short = Math.min(n, i + SHORT_STRING_BYTES);
+  while (i < short) {
+    const c = chunk[i] as number;
+    if (c === QUOTE) return i;
+    i += c === BACKSLASH ? 2 : 1;
+  }
+  return -1;
+}
+
 /**
  * Where the string that is open at `i` ends: the index of its closing quote, or, when it goes on
  * past the chunk, `n` (or `n + 1` when the chunk ends inside an escape, whose second byte starts
- * the next chunk). Strings are most of the bytes of typical JSON, so the quotes are found with
- * native indexOf rather than byte by byte; a quote is escaped when an odd run of backslashes
- * stands right before it (the run cannot reach back past `i`, where no escape is open).
+ * the next chunk). Most strings of typical JSON are short keys and values, which a byte loop ends
+ * sooner than a call into native code; past the first bytes, the quotes of a long string are found
+ * with native indexOf, and a quote is escaped when an odd run of backslashes stands right before it
+ * (the run cannot reach back past where the loop stopped, where no escape is open).
  */
 function stringEnd(chunk: Buffer, i: number, n: number): number {
+  const short = Math.min(n, i + SHORT_STRING_BYTES);
+  while (i < short) {
+    const c = chunk[i] as number;
+    if (c === QUOTE) return i;
+    i += c === BACKSLASH ? 2 : 1;
+  }
+  if (i >= n) return i;
   for (;;) {
     const quote = chunk.indexOf(QUOTE, i);
     const stop = quote < 0 || quote >= n ? n : quote;
