@@ -3,13 +3,15 @@
  * the user has no cache of their own), so that even the first start of an installed `headroom`
  * skips compiling its ~2 MB bundle: about 90 ms and 18 MB less on a first `headroom openapi`.
  * The cache holds what one training start compiled: `headroom openapi` on a JSON copy of the
- * example petstore (the JSON path a large spec takes), answering initialize and tools/list.
+ * example petstore (the JSON path a large spec takes), answering initialize, tools/list and a
+ * tools/call whose answer (from an upstream on loopback) is cut and kept for read_result, so that
+ * a first call does not compile the HTTP client and the response path either.
  * A cache only fits the Node version and V8 flags it was made with; on any other, boot.ts compiles
  * from source and keeps a cache in the user's folder, as without this file.
  *
  *   node scripts/code-cache.mjs [OUTDIR]     default: dist
  */
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import {
   chmodSync,
   copyFileSync,
@@ -20,13 +22,26 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import yaml from 'js-yaml';
 
 const outdir = resolve(process.argv[2] ?? 'dist');
+const target = join(outdir, 'code');
+// Trained from source: a cache left by an earlier build would be used instead of written.
+rmSync(target, { recursive: true, force: true });
 const temp = mkdtempSync(join(tmpdir(), 'headroom-code-cache-build-'));
+// An answer over the default response budget (25,000 tokens), so it is cut and spilled.
+const pets = JSON.stringify(
+  Array.from({ length: 2000 }, (_, id) => ({ id, name: `pet ${id}`, tag: 'training' })),
+);
+const upstream = createServer((request, response) => {
+  response.writeHead(200, { 'content-type': 'application/json' });
+  response.end(request.url?.startsWith('/pets') ? pets : '{}');
+});
 try {
+  await new Promise((resolve) => upstream.listen(0, '127.0.0.1', resolve));
   const spec = join(temp, 'petstore.json');
   writeFileSync(
     spec,
@@ -45,36 +60,65 @@ try {
     },
     { jsonrpc: '2.0', method: 'notifications/initialized' },
     { jsonrpc: '2.0', id: 2, method: 'tools/list' },
+    { jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'findPets', arguments: {} } },
   ];
   // Nothing of the builder's own configuration may shape the training start.
   const env = Object.fromEntries(
     Object.entries(process.env).filter(([name]) => !name.startsWith('HEADROOM_') && name !== 'NODE_OPTIONS'),
   );
   const xdg = join(temp, 'xdg');
-  const run = spawnSync(
-    process.execPath,
-    [join(outdir, 'cli.js'), 'openapi', spec, '--tools', 'all', '--log-level', 'warn'],
-    {
-      cwd: temp,
-      env: { ...env, XDG_CACHE_HOME: xdg },
-      input: messages.map((message) => `${JSON.stringify(message)}\n`).join(''),
-      encoding: 'utf8',
-      timeout: 60_000,
-    },
+  const origin = `http://127.0.0.1:${upstream.address().port}`;
+  const answers = await train(
+    [join(outdir, 'cli.js'), 'openapi', spec, '--tools', 'all', '--base-url', origin, '--log-level', 'warn'],
+    { cwd: temp, env: { ...env, XDG_CACHE_HOME: xdg } },
+    messages,
   );
-  const answers = run.stdout.trim().split('\n').filter(Boolean);
-  if (run.status !== 0 || answers.length !== 2)
-    throw new Error(`the training start failed (exit ${run.status}): ${run.stderr}${run.stdout}`);
+  const call = answers.find((answer) => answer.id === 3);
+  if (!call?.result || call.result.isError)
+    throw new Error(`the training call failed: ${JSON.stringify(call)}`);
   // The start wrote its cache at exit, named for this bundle and Node, in the user cache it was given.
   const made = readdirSync(join(xdg, 'headroom', 'code')).filter((name) => name.endsWith('.v8cache'));
   if (made.length !== 1) throw new Error(`expected one code cache file, found: ${made.join(', ') || 'none'}`);
   const name = made[0];
-  const target = join(outdir, 'code');
-  rmSync(target, { recursive: true, force: true });
   mkdirSync(target, { recursive: true });
   copyFileSync(join(xdg, 'headroom', 'code', name), join(target, name));
   // Readable by all, writable by the owner only: boot.ts refuses a file others can write.
   chmodSync(join(target, name), 0o644);
 } finally {
+  upstream.close();
   rmSync(temp, { recursive: true, force: true });
+}
+
+/** Runs the training start: sends `messages`, waits for an answer to each request, ends stdin, waits for exit. */
+function train(args, options, messages) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { ...options, stdio: ['pipe', 'pipe', 'pipe'] });
+    const expected = messages.filter((message) => message.id !== undefined).length;
+    const answers = [];
+    let stderr = '';
+    let pending = '';
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`the training start did not answer within 60 s: ${stderr}`));
+    }, 60_000);
+    child.stderr.on('data', (data) => {
+      stderr += data;
+    });
+    child.stdout.on('data', (data) => {
+      pending += data;
+      for (let nl = pending.indexOf('\n'); nl >= 0; nl = pending.indexOf('\n')) {
+        answers.push(JSON.parse(pending.slice(0, nl)));
+        pending = pending.slice(nl + 1);
+      }
+      if (answers.length === expected) child.stdin.end();
+    });
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      if (code === 0 && answers.length === expected) resolve(answers);
+      else
+        reject(new Error(`the training start failed (exit ${code}, ${answers.length} answers): ${stderr}`));
+    });
+    child.stdin.write(messages.map((message) => `${JSON.stringify(message)}\n`).join(''));
+  });
 }

@@ -75,27 +75,34 @@ function writeLater(script: Script, file: string, debug: Debug | undefined): voi
   process.once('exit', write);
 }
 
+/**
+ * Compiles the bundle with the best cache at hand: the user's own, else the one the build wrote.
+ * In a function so that the cache's bytes (megabytes) are garbage once V8 has read them.
+ */
+function compile(bundle: string, argv: readonly string[], debug: Debug | undefined): Script {
+  const cacheFile = codeCacheFile(HEADROOM_BUNDLE_ID, argv, process.env, process.cwd());
+  const own = cacheFile ? readCodeCache(cacheFile) : undefined;
+  // Without a cache of the user's own, the one the build wrote, if any (a missing one says nothing).
+  const shippedFile = shippedCodeCacheFile(bundle, HEADROOM_BUNDLE_ID);
+  const shipped = cacheFile && !own?.data ? readCodeCache(shippedFile, true) : undefined;
+  const cached = shipped?.data ? shipped : own;
+  // The bundle is ASCII (scripts/bundle.mjs checks), and latin1 skips UTF-8 decoding.
+  const script = new Script(readFileSync(bundle, 'latin1'), { filename: bundle, cachedData: cached?.data });
+
+  let state: string;
+  if (!cacheFile) state = 'off (HEADROOM_NO_CODE_CACHE)';
+  else if (cached?.data) state = script.cachedDataRejected ? 'rejected by V8' : 'used';
+  else state = `${cached?.state} (${cached?.reason})`;
+  debug?.(
+    `code cache: ${state} ${shipped?.data ? `${shippedFile} (from the build)` : (cacheFile ?? '')}`.trimEnd(),
+  );
+  if (cacheFile && state !== 'used') writeLater(script, cacheFile, debug);
+  return script;
+}
+
 const bundle = join(dirname(fileURLToPath(import.meta.url)), 'cli-bundle.js');
 const argv = process.argv.slice(2);
-const debug = bootDebug(argv, process.env);
-const cacheFile = codeCacheFile(HEADROOM_BUNDLE_ID, argv, process.env, process.cwd());
-const own = cacheFile ? readCodeCache(cacheFile) : undefined;
-// Without a cache of the user's own, the one the build wrote, if any (a missing one says nothing).
-const shippedFile = shippedCodeCacheFile(bundle, HEADROOM_BUNDLE_ID);
-const shipped = cacheFile && !own?.data ? readCodeCache(shippedFile, true) : undefined;
-const cached = shipped?.data ? shipped : own;
-// The bundle is ASCII (scripts/bundle.mjs checks), and latin1 skips UTF-8 decoding.
-const script = new Script(readFileSync(bundle, 'latin1'), { filename: bundle, cachedData: cached?.data });
-
-let state: string;
-if (!cacheFile) state = 'off (HEADROOM_NO_CODE_CACHE)';
-else if (cached?.data) state = script.cachedDataRejected ? 'rejected by V8' : 'used';
-else state = `${cached?.state} (${cached?.reason})`;
-debug?.(
-  `code cache: ${state} ${shipped?.data ? `${shippedFile} (from the build)` : (cacheFile ?? '')}`.trimEnd(),
-);
-
-if (cacheFile && state !== 'used') writeLater(script, cacheFile, debug);
+const script = compile(bundle, argv, bootDebug(argv, process.env));
 
 const cli = { exports: {} as { main: typeof Main } };
 // The bundle is `(function (exports, require, module, __filename, __dirname, moduleUrl) { ... })`,
