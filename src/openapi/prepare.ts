@@ -215,9 +215,12 @@ const SPACE_OR_COLON = new Set([0x20, 0x0a, 0x0d, 0x09, 0x3a]);
  * Whether JSON text holds a `$ref` into another document (`"$ref": "common.yaml#/..."`). Searching
  * the bytes is far cheaper than walking a parsed 45 MB document for the common case of none.
  */
+/** A Buffer needle: a string one is encoded again on every call, tens of thousands in a large spec. */
+const REF_KEY = Buffer.from('"$ref"');
+
 export function hasExternalRef(bytes: Uint8Array): boolean {
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  for (let at = buffer.indexOf('"$ref"'); at >= 0; at = buffer.indexOf('"$ref"', at + 6)) {
+  for (let at = buffer.indexOf(REF_KEY); at >= 0; at = buffer.indexOf(REF_KEY, at + 6)) {
     let i = at + 6;
     while (i < buffer.length && SPACE_OR_COLON.has(buffer[i] as number)) i++;
     if (buffer[i] === 0x22 && buffer[i + 1] !== 0x23) return true;
