@@ -90,22 +90,58 @@ export async function run(variant: string, elementsArg = '1000000'): Promise<Rec
   if (variant === 'stream') {
     const manager = new StreamingTopologyManager();
     let records = 0;
+    let links = 0;
+    // The consumer reads what a real one (rendering, the MCP tool) reads: every element's id and
+    // type, every connection's ends and type. Their lengths go into a checksum that must match one
+    // read from the store, so no field can go unread or come back wrong.
+    let checksum = 0;
+    // CPU time too (this thread and V8's helpers): on a shared machine wall time is mostly the load.
+    const cpuBefore = process.cpuUsage();
     const m = await measure(async () => {
-      for await (const chunk of manager.streamChunks(view, { chunkSize: 5000 }))
-        records += chunk.elements.length;
+      for await (const chunk of manager.streamChunks(view, { chunkSize: 5000 })) {
+        const { elements, connections } = chunk;
+        for (let i = 0; i < elements.length; i++) {
+          const e = elements[i]!;
+          checksum += e.id.length + e.type.length;
+        }
+        for (let i = 0; i < connections.length; i++) {
+          const c = connections[i]!;
+          checksum += c.source.length + c.target.length + c.type.length;
+        }
+        records += elements.length;
+        links += connections.length;
+      }
     });
+    const cpu = process.cpuUsage(cpuBefore);
     const s = manager.stats();
     if (records !== view.elementCount)
       throw new Error(`streamed ${records} of ${view.elementCount} elements`);
+    if (links !== view.connectionCount)
+      throw new Error(`streamed ${links} of ${view.connectionCount} connections`);
+    const expected = expectedChecksum(view);
+    if (checksum !== expected) throw new Error(`stream checksum ${checksum}, the store gives ${expected}`);
     return {
       ms: m.ms,
       elementsPerSecond: view.elementCount / (m.ms / 1000),
       streamHeapGrowthMb: ((s?.peakHeapUsedBytes ?? 0) - (s?.heapUsedAtStartBytes ?? 0)) / MB,
       peakRssMb: m.peakRssMb,
+      gcMs: m.gcMs,
+      cpuMs: (cpu.user + cpu.system) / 1000,
     };
   }
   if (variant === 'trace') return traceFigures(view);
   throw new Error(`topology benchmark: unknown variant ${variant}`);
+}
+
+/** What the stream consumer's checksum must come to, read from the view's accessors. */
+function expectedChecksum(view: TopologyView): number {
+  let sum = 0;
+  for (let e = 0; e < view.elementCount; e++) sum += view.id(e).length + view.type(e).length;
+  for (let c = 0; c < view.connectionCount; c++) {
+    sum += view.id(view.connectionSource(c)).length + view.id(view.connectionTarget(c)).length;
+    sum += view.connectionType(c).length;
+  }
+  return sum;
 }
 
 /** traceNetworkPath between pseudo-random pairs of VPC addresses (the same pairs every run). */

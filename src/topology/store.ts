@@ -22,6 +22,7 @@ import { formatPrefix, isV6Code, parseAddress, V6_LENGTH_BASE } from './store/pr
 import { MAX_DEPTH, type PrefixTrie } from './store/prefix-trie.js';
 import { RecordReader } from './store/record-reader.js';
 import { BLACKHOLE, STATIC } from './store/route-rows.js';
+import { StoredElement } from './store/stored-element.js';
 import type { TraversalColumns } from './store/traversal.js';
 
 export type { ReadonlyCsr, TraversalColumns } from './store/traversal.js';
@@ -121,6 +122,15 @@ export class MemoryOptimizedTopology implements TopologyView {
   leanElement(element: number): ElementRecord {
     this.check(element);
     return this.reader.record(element, false);
+  }
+
+  /**
+   * The record for streaming a whole topology: `id` and `type` are read now, every other field only
+   * when it is read (store/stored-element.ts); `JSON.stringify` gives what `leanElement` would.
+   */
+  storedElement(element: number): ElementRecord {
+    this.check(element);
+    return new StoredElement(this.reader, element);
   }
 
   connectionType(connection: number): ConnectionType {

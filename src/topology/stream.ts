@@ -65,7 +65,9 @@ export interface StreamSummary {
   heapGrowthBytes: number;
   /**
    * Per-run state outside the heap: one Uint32Array mark per element, plus, for a view that is not
-   * the columnar store, the copy of its columns the walk reads (see stream/source.ts).
+   * the columnar store, the copy of its columns the walk reads (see stream/source.ts). Not counted:
+   * the table of links waiting for their target within a group, bounded at about 2 MiB
+   * (stream/pending.ts).
    */
   stateBytes: number;
   /** Times the producer held back for memory pressure. */

@@ -85,6 +85,17 @@ export class RecordReader {
     return this.asnOf[this.e.asns[element]!];
   }
 
+  /** Whether the element has at least one prefix / tag. */
+  hasCidrs(element: number): boolean {
+    const { cidrStart } = this.e;
+    return cidrStart[element + 1]! > cidrStart[element]!;
+  }
+
+  hasTags(element: number): boolean {
+    const { tagStart } = this.e;
+    return tagStart[element + 1]! > tagStart[element]!;
+  }
+
   /** The element's prefixes in canonical text, in the order given; `NO_CIDRS` when none. */
   cidrs(element: number): string[] {
     const { cidrStart } = this.e;
@@ -117,14 +128,14 @@ export class RecordReader {
   /**
    * The record with only the fields the element has. `keepEmpty`: an empty `cidrs` list or `tags`
    * object the record was given stays (a fresh one); otherwise it is left out, as a field the
-   * element does not have.
+   * element does not have. `id`: the element's id when the caller has it already.
    */
-  record(element: number, keepEmpty: boolean): ElementRecord {
+  record(element: number, keepEmpty: boolean, id?: string): ElementRecord {
     const e = this.e;
     // Starts empty: V8 gives an empty literal four in-object slots (a literal of two fields gets two),
     // so fewer fields spill into a separate property store (measured: 5% less allocated streaming).
     const record = {} as ElementRecord;
-    record.id = this.ids.get(element);
+    record.id = id ?? this.ids.get(element);
     record.type = ELEMENT_TYPES[e.types[element]!]!;
     if (hasBit(e.hasName, element)) record.name = this.names.get(element);
     const region = e.regions[element]!;

@@ -9,9 +9,12 @@
  *
  * The walk reads the columns directly, no call per step. At a million elements its cost is the
  * random access into the store that the stream order implies (regions are interleaved in the
- * store, grouped in the stream), so every load that can be avoided is. (Measured against an
- * alternative that lays the whole stream out first in typed arrays and bucket-sorts the
- * connections: same throughput, six times the state and no chunk until the layout is done.)
+ * store, grouped in the stream), so every load that can be avoided is: an element's links from
+ * its own group are taken from the group's pending links (pending.ts) rather than by reading the
+ * source of each incoming connection, and element records read their fields only when asked
+ * (store/stored-element.ts). (Measured against an alternative that lays the whole stream out first
+ * in typed arrays and bucket-sorts the connections: same throughput, six times the state and no
+ * chunk until the layout is done.)
  */
 import { TopologyError } from '../../errors.js';
 import {
@@ -23,6 +26,7 @@ import {
 } from '../model.js';
 import type { ReadonlyCsr } from '../store/traversal.js';
 import { IdCache } from './id-cache.js';
+import { PendingLinks } from './pending.js';
 import { CHUNK_TYPES, type ChunkType, CONNECTIONS, type ElementGroup, planGroups } from './plan.js';
 import { type StreamSource, streamSource } from './source.js';
 
@@ -77,6 +81,10 @@ export class Chunker {
    */
   private readonly ready: TopologyChunk[] = [];
   private readonly ids: IdCache;
+  /** The group's links waiting for their target (see emit and pending.ts). */
+  private readonly pending = new PendingLinks();
+  /** An element's links taken from `pending`, sorted into connection order. */
+  private readonly matched: number[] = [];
 
   constructor(view: TopologyView, chunkSize: number) {
     this.view = view;
@@ -118,6 +126,7 @@ export class Chunker {
 
   private *elementGroup(group: ElementGroup): Generator<TopologyChunk> {
     this.group++;
+    this.pending.reset();
     this.current = { type: group.type, region: group.region, segment: group.segment };
     const { groupOf, ready } = this;
     // Plain loops and a plain emit(): a generator per element would cost more than the records.
@@ -189,7 +198,10 @@ export class Chunker {
       if (target !== element) {
         if (target >= elementCount) continue;
         const mark = groupOf[target]!;
-        if (after ? mark === 0 : mark !== group) continue;
+        if (after ? mark === 0 : mark !== group) {
+          if (mark === 0 && !after) this.pending.add(target, connection);
+          continue;
+        }
       }
       const type = CONNECTION_TYPES[linkTypes[connection]!]!;
       this.connections.push({ type, source: id, target: target === element ? id : ids.id(target) });
@@ -199,6 +211,12 @@ export class Chunker {
     const sources = this.linkSources;
     const into = this.incoming;
     const inItems = into.items;
+    // Before the connections phase only sources out in this group count, and each of them left its
+    // link to this element in `pending` when it came out.
+    if (!after && this.pending.complete) {
+      this.emitPending(element, id);
+      return;
+    }
     for (let k = into.start[element]!, end = into.start[element + 1]!; k < end; k++) {
       const connection = inItems[k]!;
       const from = sources[connection]!;
@@ -209,6 +227,20 @@ export class Chunker {
       this.connections.push({ type, source: ids.id(from), target: id });
       if (this.full()) this.ready.push(this.flush());
     }
+  }
+
+  /** The element's links from elements out in this group, in connection order (as its list has them). */
+  private emitPending(element: number, id: string): void {
+    const { matched, linkSources, linkTypes, ids } = this;
+    this.pending.take(element, matched);
+    if (matched.length === 0) return;
+    if (matched.length > 1) matched.sort((a, b) => a - b);
+    for (const connection of matched) {
+      const type = CONNECTION_TYPES[linkTypes[connection]!]!;
+      this.connections.push({ type, source: ids.id(linkSources[connection]!), target: id });
+      if (this.full()) this.ready.push(this.flush());
+    }
+    matched.length = 0;
   }
 
   private full(): boolean {

@@ -47,7 +47,7 @@ class StoreSource implements StreamSource {
   }
 
   record(element: number): ElementRecord {
-    return this.view.leanElement(element);
+    return this.view.storedElement(element);
   }
 }
 
