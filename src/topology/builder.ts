@@ -149,6 +149,16 @@ export class TopologyBuilder implements TopologySink {
     if (problem) this.problems.reject(problem, at);
   }
 
+  /**
+   * `addConnectionByIndex` with the type as its code, its index in CONNECTION_TYPES (the generator
+   * keeps types as codes): the same checks and the same row, without a lookup of the type's name.
+   */
+  addConnectionByIndexCode(type: number, source: number, target: number, at?: RecordLocation): void {
+    this.assertOpen();
+    const problem = this.connections.addIndexedCode(type, source, target, this.elements.count);
+    if (problem) this.problems.reject(problem, at);
+  }
+
   /** A route whose table and target are element indexes, as for `addConnectionByIndex`. */
   addRouteByIndex(route: IndexedRouteRecord, at?: RecordLocation): void {
     this.assertOpen();

@@ -111,6 +111,25 @@ export function copyAsciiBytes(src: Uint8Array, length: number, bytes: Uint8Arra
   return high >= 0x80 ? -1 : finish31(h);
 }
 
+/**
+ * `copyAsciiBytes` without the hash, for a table with no index (names): copies src[0..length) to
+ * bytes[at..] and says whether every byte was ASCII. A million names then cost no hashing.
+ */
+export function copyAsciiBytesUnhashed(
+  src: Uint8Array,
+  length: number,
+  bytes: Uint8Array,
+  at: number,
+): boolean {
+  let high = 0;
+  for (let i = 0; i < length; i++) {
+    const c = src[i]!;
+    high |= c;
+    bytes[at + i] = c;
+  }
+  return high < 0x80;
+}
+
 /** Writes latin1 bytes src[0..length) as UTF-8 at bytes[at..] (room for 2 bytes each); returns the end. */
 export function latin1ToUtf8(src: Uint8Array, length: number, bytes: Uint8Array, at: number): number {
   let end = at;

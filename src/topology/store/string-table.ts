@@ -14,7 +14,15 @@
 
 import { Buffer } from 'node:buffer';
 import { grow, trim } from './grow.js';
-import { copyAscii, copyAsciiBytes, hashAscii, hashBytes, latin1ToUtf8, writeUtf8 } from './string-hash.js';
+import {
+  copyAscii,
+  copyAsciiBytes,
+  copyAsciiBytesUnhashed,
+  hashAscii,
+  hashBytes,
+  latin1ToUtf8,
+  writeUtf8,
+} from './string-hash.js';
 import { placeBatch, SLOT, storedEquals, storedEqualsAscii, TERMINATOR, tableSize } from './string-slots.js';
 
 export interface StringTableOptions {
@@ -121,13 +129,17 @@ export class StringTable {
   addNewLatin1(src: Uint8Array, length: number): number {
     const start = this.offsets[this.count]!;
     if (start + 2 * length + 1 > this.bytes.length) this.bytes = grow(this.bytes, start + 2 * length + 1);
+    if (this.slots === undefined) {
+      const ascii = copyAsciiBytesUnhashed(src, length, this.bytes, start);
+      return this.commit(ascii ? start + length : latin1ToUtf8(src, length, this.bytes, start));
+    }
     let h = copyAsciiBytes(src, length, this.bytes, start);
     let end = start + length;
     if (h < 0) {
       end = latin1ToUtf8(src, length, this.bytes, start);
       h = hashBytes(this.bytes, start, end);
     }
-    return this.slots === undefined ? this.commit(end) : this.queueNew(h, end);
+    return this.queueNew(h, end);
   }
 
   /** Ends the indexed string just written at bytes[..end) of hash `h`, to be placed with the waiting ones. */

@@ -10,7 +10,6 @@ import { type Cidr, cidrContains, cidrsOverlap, parseCidr } from '../../../src/t
 import {
   ATTACHMENT_TYPES,
   type ConnectionRecord,
-  type ConnectionType,
   type ElementRecord,
   type TopologySink,
   type TopologyView,
@@ -473,9 +472,9 @@ class CountingBuilder extends TopologyBuilder {
     this.newElements++;
     super.addNewElementFields(fields);
   }
-  override addConnectionByIndex(type: ConnectionType, source: number, target: number): void {
+  override addConnectionByIndexCode(type: number, source: number, target: number): void {
     this.connectionsByIndex++;
-    super.addConnectionByIndex(type, source, target);
+    super.addConnectionByIndexCode(type, source, target);
   }
   override addRouteByIndexPrefix(route: IndexedPrefixRoute): void {
     this.routesByIndex++;

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { TopologyError } from '../../../src/errors.js';
 import { TopologyBuilder, type TopologyWarning } from '../../../src/topology/builder.js';
-import type { ElementRecord, TopologyView } from '../../../src/topology/model.js';
+import { CONNECTION_TYPES, type ElementRecord, type TopologyView } from '../../../src/topology/model.js';
 
 const elements: ElementRecord[] = [
   { id: 'vpc-a', type: 'vpc', cidrs: ['10.0.0.0/16'] },
@@ -110,6 +110,41 @@ test('elementCount counts accepted elements only, and indexes must name one of t
   );
   // Nothing refused left a row behind.
   assert.equal(b.build().connectionCount, 0);
+});
+
+test('connections by index with a type code: the same rows as by name, bad codes and ends refused', () => {
+  const byName = new TopologyBuilder({ source: 'gen' });
+  const byCode = new TopologyBuilder({ source: 'gen' });
+  for (const e of elements) {
+    byName.addElement(e);
+    byCode.addElement(e);
+  }
+  const links = [
+    ['contains', vpcA, subnetA],
+    ['attachment-of', attA, vpcA],
+    ['association', attA, rtb],
+  ] as const;
+  for (const [type, source, target] of links) {
+    byName.addConnectionByIndex(type, source, target);
+    byCode.addConnectionByIndexCode(CONNECTION_TYPES.indexOf(type), source, target);
+  }
+  for (const code of [-1, CONNECTION_TYPES.length, 1.5, Number.NaN]) {
+    const error = thrown(() => byCode.addConnectionByIndexCode(code, vpcA, subnetA, { line: 3 }));
+    assert.equal(error.line, 3);
+    assert.match(
+      error.message,
+      new RegExp(
+        `^gen:3: connection from element 0 to element 1 has type code ${JSON.stringify(code)}, not 0 to ${CONNECTION_TYPES.length - 1}`,
+      ),
+    );
+  }
+  assert.equal(
+    thrown(() => byCode.addConnectionByIndexCode(0, vpcA, elements.length)).message,
+    `gen: ${CONNECTION_TYPES[0]} connection: its target 4 is not the index of an element added before it (0 to 3); add the element first or pass its id to addConnection`,
+  );
+  const [a, b] = [byName.build(), byCode.build()];
+  assert.equal(b.connectionCount, links.length); // nothing refused left a row behind
+  assert.deepEqual(everything(b), everything(a));
 });
 
 test('routes by index: bad tables and targets are named, the rest of the checks still apply', () => {

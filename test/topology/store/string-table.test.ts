@@ -111,3 +111,23 @@ test('an empty string added as new twice is caught too', () => {
   assert.equal(table.find(''), 0);
   assert.deepEqual(table.repeats, [2, 0]);
 });
+
+test('a table without an index takes latin1 bytes as their UTF-8, ASCII or not, and holds exactly those bytes', () => {
+  const names = new StringTable({ indexed: false });
+  const texts = ['vpc-prod-1', 'caf\u00e9-\u00fc', '', 'x'];
+  for (const [i, text] of texts.entries()) {
+    const src = Uint8Array.from(text, (c) => c.charCodeAt(0));
+    assert.equal(names.addNewLatin1(src, src.length), i);
+  }
+  names.finish();
+  assert.deepEqual(
+    texts.map((_, i) => names.get(i)),
+    texts,
+  );
+  // No terminators in a table without an index: 'é' and 'ü' take two UTF-8 bytes each.
+  assert.deepEqual(
+    texts.map((_, i) => names.byteLengthOf(i)),
+    [10, 8, 0, 1],
+  );
+  assert.equal(names.byteSize(), 19 + 5 * 4);
+});

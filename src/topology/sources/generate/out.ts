@@ -44,6 +44,8 @@ export interface IndexedSink extends TopologySink {
   addNewElementFields(fields: ElementFields): void;
   valueCode(field: FieldValue, value: string): number;
   addConnectionByIndex(type: ConnectionType, source: number, target: number): void;
+  /** The same with the type as its index in CONNECTION_TYPES. */
+  addConnectionByIndexCode(type: number, source: number, target: number): void;
   addRouteByIndexPrefix(route: IndexedPrefixRoute): void;
 }
 
@@ -55,6 +57,7 @@ function isIndexed(sink: TopologySink): sink is IndexedSink {
     typeof s.addNewElementFields === 'function' &&
     typeof s.valueCode === 'function' &&
     typeof s.addConnectionByIndex === 'function' &&
+    typeof s.addConnectionByIndexCode === 'function' &&
     typeof s.addRouteByIndexPrefix === 'function'
   );
 }
@@ -259,17 +262,18 @@ export class Out {
 
   /** A connection of type code `code` between two element references. */
   link(code: number, source: number, target: number): boolean {
-    const type = CONNECTION_TYPES[code] as ConnectionType;
-    if (this.index !== undefined) this.linkByIndex(type, source, target);
-    else
+    if (this.index !== undefined) this.linkByIndex(code, source, target);
+    else {
+      const type = CONNECTION_TYPES[code] as ConnectionType;
       this.sink.addConnection({ type, source: this.layout.idOf(source), target: this.layout.idOf(target) });
+    }
     this.counts[code] = (this.counts[code] as number) + 1;
     return this.elements + ++this.connections + this.routes >= this.pauseAt && this.pause();
   }
 
-  private linkByIndex(type: ConnectionType, source: number, target: number): void {
+  private linkByIndex(code: number, source: number, target: number): void {
     const index = this.index as ElementIndex;
-    (this.sink as IndexedSink).addConnectionByIndex(type, index.of(source), index.of(target));
+    (this.sink as IndexedSink).addConnectionByIndexCode(code, index.of(source), index.of(target));
   }
 
   /**
