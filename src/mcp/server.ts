@@ -26,7 +26,7 @@ import { HeadroomError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import type { ToolCallRecord } from '../observe/types.js';
 import { levenshtein } from '../util/suggest.js';
-import type { RawJson } from './raw-json.js';
+import { inPieces, type RawJson } from './raw-json.js';
 
 export interface ToolAnnotations {
   title?: string;
@@ -116,9 +116,10 @@ export function createMcpServer(options: McpServerOptions): Server {
   server.onerror = (error) => logger.warn('MCP protocol error', { error: error.message });
 
   server.setRequestHandler('tools/list', () => {
+    // Over stdio, RawJson's bytes are written as they are and the marked array an item at a time;
+    // other transports serialize the message (RawJson through toJSON).
     const ready = tools.listJson?.();
-    // RawJson stands in for the array: stdio splices its bytes in, other transports call toJSON.
-    return { tools: ready ? (ready as unknown as Tool[]) : wireTools(tools.list(), logger) };
+    return { tools: ready ? (ready as unknown as Tool[]) : inPieces(wireTools(tools.list(), logger)) };
   });
 
   server.setRequestHandler('tools/call', async (request, ctx) => {

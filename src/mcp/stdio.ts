@@ -16,7 +16,7 @@ import { StdioServerTransport, serveStdio as sdkServeStdio } from '@modelcontext
 import type { Logger } from '../log/logger.js';
 import { formatBytes } from '../util/bytes.js';
 import { LineGuard } from './line-guard.js';
-import { rawResultLine } from './raw-json.js';
+import { rawResultParts } from './raw-json.js';
 
 export type ServerFactory = McpServerFactory;
 
@@ -119,18 +119,23 @@ class ClosingObserver implements Transport {
     return this.inner.start();
   }
   send(message: JSONRPCMessage): Promise<void> {
-    const line = rawResultLine(message);
-    return line ? writeLine(this.stdout, line) : this.inner.send(message);
+    const parts = rawResultParts(message);
+    return parts ? writeLine(this.stdout, parts) : this.inner.send(message);
   }
   close(): Promise<void> {
     return this.inner.close();
   }
 }
 
-/** Writes one line the way the SDK's transport does: resolved once written, or after a drain. */
-function writeLine(stdout: Writable, line: Buffer): Promise<void> {
+/**
+ * Writes one line the way the SDK's transport does: resolved once written, or after a drain. Its
+ * parts are all written before anything else can be, so no other message lands inside the line.
+ */
+function writeLine(stdout: Writable, parts: Iterable<string | Buffer>): Promise<void> {
   return new Promise((resolve, reject) => {
-    if (stdout.write(line)) return resolve();
+    let written = true;
+    for (const part of parts) written = stdout.write(part);
+    if (written) return resolve();
     const onDrain = () => {
       stdout.off('error', onError);
       resolve();

@@ -5,7 +5,7 @@
  */
 import type { Tool } from '@modelcontextprotocol/server';
 import { SpecCache } from '../openapi/cache.js';
-import { RawJson } from './raw-json.js';
+import { arrayPieces, RawJson } from './raw-json.js';
 
 export interface ToolListing {
   /** The APIs' titles, for the server's instructions. */
@@ -43,5 +43,7 @@ export function writeToolListing(
 ): Promise<void> {
   const { tools, ...head } = listing;
   const names = tools.map((tool) => tool.name);
-  return cache.writeRaw(key, { ...head, names }, Buffer.from(JSON.stringify(tools), 'utf8'));
+  // In pieces, as the answer is written: the whole text as one string can take twice its size.
+  const text = Buffer.concat(Array.from(arrayPieces(tools), (piece) => Buffer.from(piece)));
+  return cache.writeRaw(key, { ...head, names }, text);
 }

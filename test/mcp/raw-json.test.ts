@@ -1,24 +1,57 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { RawJson, rawResultLine } from '../../src/mcp/raw-json.js';
+import { arrayPieces, inPieces, RawJson, rawResultParts } from '../../src/mcp/raw-json.js';
 
-const tools = new RawJson(Buffer.from('[{"name":"a","inputSchema":{"type":"object"}},{"name":"b\\u00fc"}]'));
+const items = [
+  { name: 'a', inputSchema: { type: 'object' } },
+  { name: 'bü…', description: '"x"\n' },
+];
+const tools = new RawJson(Buffer.from(JSON.stringify(items)));
 
-describe('RawJson', () => {
-  it('splices the bytes into the answer line, equal to what JSON.stringify gives', () => {
-    for (const result of [{ tools }, { nextCursor: 'n', tools }, { tools, _meta: { x: 1 } }]) {
-      const message = { jsonrpc: '2.0' as const, id: 7, result };
-      const line = rawResultLine(message);
-      assert.ok(line);
-      assert.equal(line.at(-1), 10, 'one line');
-      assert.deepEqual(JSON.parse(line.toString('utf8')), JSON.parse(JSON.stringify(message)));
-    }
+function line(message: Parameters<typeof rawResultParts>[0]): Buffer | undefined {
+  const parts = rawResultParts(message);
+  return (
+    parts && Buffer.concat([...parts].map((part) => (typeof part === 'string' ? Buffer.from(part) : part)))
+  );
+}
+
+describe('RawJson and arrays written in pieces', () => {
+  it('write the answer line as JSON.stringify would, for either stand-in', () => {
+    for (const stand of [tools, inPieces([...items])])
+      for (const result of [
+        { tools: stand },
+        { nextCursor: 'n', tools: stand },
+        { tools: stand, _meta: { x: 1 } },
+      ]) {
+        const message = { jsonrpc: '2.0' as const, id: 7, result };
+        const text = line(message);
+        assert.ok(text);
+        assert.equal(text.at(-1), 10, 'one line');
+        assert.equal(text.indexOf(10), text.length - 1, 'no newline inside');
+        assert.deepEqual(JSON.parse(text.toString('utf8')), JSON.parse(JSON.stringify(message)));
+      }
   });
 
-  it('keeps a string id and leaves other messages to the transport', () => {
-    const line = rawResultLine({ jsonrpc: '2.0', id: 'x"y', result: { tools } });
-    assert.equal(JSON.parse(String(line)).id, 'x"y');
-    assert.equal(rawResultLine({ jsonrpc: '2.0', id: 1, result: { tools: [] } }), undefined);
-    assert.equal(rawResultLine({ jsonrpc: '2.0', method: 'notifications/initialized' }), undefined);
+  it('cut a long array into pieces, in order, with nothing lost', () => {
+    const many = Array.from({ length: 5000 }, (_, i) => ({
+      name: `tool_${i}`,
+      description: 'd'.repeat(i % 50),
+    }));
+    const pieces = [...arrayPieces(many)];
+    assert.ok(pieces.length > 2, `${pieces.length} pieces`);
+    assert.deepEqual(JSON.parse(pieces.join('')), many);
+    assert.deepEqual(JSON.parse([...arrayPieces([])].join('')), []);
+    // The mark is invisible to everything but the stdio writer.
+    const marked = inPieces([...many]);
+    assert.ok(Array.isArray(marked));
+    assert.deepEqual(Object.keys(marked).length, many.length);
+    assert.equal(JSON.stringify(marked), JSON.stringify(many));
+    assert.equal(rawResultParts({ jsonrpc: '2.0', id: 1, result: { tools: [...many] } }), undefined);
+  });
+
+  it('keep a string id and leave other messages to the transport', () => {
+    assert.equal(JSON.parse(String(line({ jsonrpc: '2.0', id: 'x"y', result: { tools } }))).id, 'x"y');
+    assert.equal(rawResultParts({ jsonrpc: '2.0', id: 1, result: { tools: [] } }), undefined);
+    assert.equal(rawResultParts({ jsonrpc: '2.0', method: 'notifications/initialized' }), undefined);
   });
 });
