@@ -3,9 +3,9 @@
  * the user has no cache of their own), so that even the first start of an installed `headroom`
  * skips compiling its ~2 MB bundle: about 90 ms and 18 MB less on a first `headroom openapi`.
  * The cache holds what one training start compiled: `headroom openapi` on a JSON copy of the
- * example petstore (the JSON path a large spec takes), answering initialize, tools/list and a
- * tools/call whose answer (from an upstream on loopback) is cut and kept for read_result, so that
- * a first call does not compile the HTTP client and the response path either.
+ * example petstore (the JSON path a large spec takes), answering initialize and tools/list. Not a
+ * tool call: V8 reads the whole cache at every start, and the call path would make it 70% larger
+ * (about 10 ms more of every start, to save a first call its compiling).
  * A cache only fits the Node version and V8 flags it was made with; on any other, boot.ts compiles
  * from source and keeps a cache in the user's folder, as without this file.
  *
@@ -22,7 +22,6 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
-import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import yaml from 'js-yaml';
@@ -32,16 +31,7 @@ const target = join(outdir, 'code');
 // Trained from source: a cache left by an earlier build would be used instead of written.
 rmSync(target, { recursive: true, force: true });
 const temp = mkdtempSync(join(tmpdir(), 'headroom-code-cache-build-'));
-// An answer over the default response budget (25,000 tokens), so it is cut and spilled.
-const pets = JSON.stringify(
-  Array.from({ length: 2000 }, (_, id) => ({ id, name: `pet ${id}`, tag: 'training' })),
-);
-const upstream = createServer((request, response) => {
-  response.writeHead(200, { 'content-type': 'application/json' });
-  response.end(request.url?.startsWith('/pets') ? pets : '{}');
-});
 try {
-  await new Promise((resolve) => upstream.listen(0, '127.0.0.1', resolve));
   const spec = join(temp, 'petstore.json');
   writeFileSync(
     spec,
@@ -60,22 +50,17 @@ try {
     },
     { jsonrpc: '2.0', method: 'notifications/initialized' },
     { jsonrpc: '2.0', id: 2, method: 'tools/list' },
-    { jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'findPets', arguments: {} } },
   ];
   // Nothing of the builder's own configuration may shape the training start.
   const env = Object.fromEntries(
     Object.entries(process.env).filter(([name]) => !name.startsWith('HEADROOM_') && name !== 'NODE_OPTIONS'),
   );
   const xdg = join(temp, 'xdg');
-  const origin = `http://127.0.0.1:${upstream.address().port}`;
-  const answers = await train(
-    [join(outdir, 'cli.js'), 'openapi', spec, '--tools', 'all', '--base-url', origin, '--log-level', 'warn'],
+  await train(
+    [join(outdir, 'cli.js'), 'openapi', spec, '--tools', 'all', '--log-level', 'warn'],
     { cwd: temp, env: { ...env, XDG_CACHE_HOME: xdg } },
     messages,
   );
-  const call = answers.find((answer) => answer.id === 3);
-  if (!call?.result || call.result.isError)
-    throw new Error(`the training call failed: ${JSON.stringify(call)}`);
   // The start wrote its cache at exit, named for this bundle and Node, in the user cache it was given.
   const made = readdirSync(join(xdg, 'headroom', 'code')).filter((name) => name.endsWith('.v8cache'));
   if (made.length !== 1) throw new Error(`expected one code cache file, found: ${made.join(', ') || 'none'}`);
@@ -85,7 +70,6 @@ try {
   // Readable by all, writable by the owner only: boot.ts refuses a file others can write.
   chmodSync(join(target, name), 0o644);
 } finally {
-  upstream.close();
   rmSync(temp, { recursive: true, force: true });
 }
 
