@@ -164,7 +164,8 @@ async function* through(
   }
 }
 
-function tooLarge(options: DecodeOptions, decoded: number): UpstreamError {
+/** HR_RESPONSE_TOO_LARGE for a body that passed the limit after `decoded` bytes (raw bodies check it in http-client.ts). */
+export function tooLarge(options: DecodeOptions, decoded: number): UpstreamError {
   return new UpstreamError(
     'HR_RESPONSE_TOO_LARGE',
     `${options.describe}: the response body is larger than the ${formatBytes(options.maxResponseBytes)} limit ` +

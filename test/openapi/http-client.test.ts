@@ -326,6 +326,92 @@ describe('HttpClient responses', () => {
     );
   });
 
+  it('passes a plain body whole and in order while a slow reader pauses and resumes it', TEST, async () => {
+    // Pseudo-random bytes in writes of varied sizes: chunk edges fall anywhere, and a reader that
+    // stops now and then makes the client queue chunks, pause the stream and resume it.
+    const sent = Buffer.alloc(16 * MiB);
+    for (let i = 0, x = 7; i < sent.length; i++) {
+      x = (x * 1103515245 + 12345) >>> 0;
+      sent[i] = x >>> 24;
+    }
+    await withServer(
+      async (_req, res) => {
+        res.on('error', () => undefined);
+        for (let at = 0, k = 1; at < sent.length && !res.destroyed; k++) {
+          const size = ((k * 7919) % (200 * 1024)) + 1;
+          if (!res.write(sent.subarray(at, at + size))) await drained(res);
+          at += size;
+        }
+        res.end();
+      },
+      {},
+      async (server, client) => {
+        const response = await client.send(get(`${server.origin}/random`));
+        const parts: Buffer[] = [];
+        let chunks = 0;
+        for await (const part of response.body) {
+          parts.push(part);
+          if (++chunks % 8 === 0) await sleep(2);
+        }
+        const got = Buffer.concat(parts);
+        assert.equal(got.length, sent.length);
+        assert.ok(got.equals(sent), 'the bytes read differ from the bytes sent');
+      },
+    );
+  });
+
+  it('answers reads asked for without waiting, in order', TEST, async () => {
+    const sent = Buffer.from(Array.from({ length: 4000 }, (_, i) => `line ${i}\n`).join(''));
+    await withServer(
+      async (_req, res) => {
+        // Separate writes with pauses: separate chunks, each arriving after the reads were asked for.
+        for (let at = 0; at < sent.length; at += 8192) {
+          res.write(sent.subarray(at, at + 8192));
+          await sleep(2);
+        }
+        res.end();
+      },
+      {},
+      async (server, client) => {
+        const response = await client.send(get(`${server.origin}/lines`));
+        const iterator = response.body[Symbol.asyncIterator]();
+        const parts: Buffer[] = [];
+        for (let round = 0; round < 100; round++) {
+          const results = await within(
+            Promise.all(Array.from({ length: 4 }, () => iterator.next())),
+            5000,
+            'four reads at once',
+          );
+          for (const result of results) if (!result.done) parts.push(result.value);
+          if (results.some((result) => result.done)) break;
+        }
+        assert.equal(Buffer.concat(parts).toString(), sent.toString());
+      },
+    );
+  });
+
+  it('reads a chunked plain body of exactly maxResponseBytes, and stops one byte over', TEST, async () => {
+    const limit = 3 * MiB + 5;
+    await withServer(
+      async (req, res) => {
+        const total = req.url === '/over' ? limit + 1 : limit;
+        res.on('error', () => undefined);
+        // No Content-Length: the limit can only be checked as the bytes come.
+        for (let at = 0; at < total && !res.destroyed; at += 100_000) {
+          if (!res.write(Buffer.alloc(Math.min(100_000, total - at), 0x62))) await drained(res);
+        }
+        res.end();
+      },
+      { maxResponseBytes: limit },
+      async (server, client) => {
+        const exact = await client.send(get(`${server.origin}/exact`));
+        assert.equal((await text(exact.body)).length, limit);
+        const over = await client.send(get(`${server.origin}/over`));
+        await rejectsUpstream(text(over.body), 'HR_RESPONSE_TOO_LARGE', /limit/, /--max-response-bytes/);
+      },
+    );
+  });
+
   it('stops a gzip bomb at the ratio while memory stays low', TEST, async () => {
     let produced = 0;
     await withServer(
