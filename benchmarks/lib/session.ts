@@ -17,7 +17,7 @@ export class McpSession {
   private pending: string[] = [];
   private readonly waiting = new Map<
     number,
-    (message: { line: string; value: Record<string, unknown> }) => void
+    (message: { line: string; value: Record<string, unknown> } | Error) => void
   >();
 
   /**
@@ -43,6 +43,11 @@ export class McpSession {
       }
       if (rest !== '') this.pending.push(rest);
     });
+    // A server that dies fails its open requests at once rather than at their deadlines.
+    this.child.once('exit', (code, signal) => {
+      for (const settle of [...this.waiting.values()])
+        settle(new Error(`the server exited (${signal ?? `code ${code}`}) before answering`));
+    });
   }
 
   get pid(): number {
@@ -64,7 +69,8 @@ export class McpSession {
       this.waiting.set(id, (message) => {
         clearTimeout(timer);
         this.waiting.delete(id);
-        resolve(message);
+        if (message instanceof Error) reject(message);
+        else resolve(message);
       });
       this.send({ jsonrpc: '2.0', id, method, params });
     });
