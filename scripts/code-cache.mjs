@@ -7,7 +7,8 @@
  * tool call: V8 reads the whole cache at every start, and the call path would make it 70% larger
  * (about 10 ms more of every start, to save a first call its compiling).
  * A cache only fits the Node version and V8 flags it was made with; on any other, boot.ts compiles
- * from source and keeps a cache in the user's folder, as without this file.
+ * from source and keeps a cache in the user's folder, as without this file. A failed training start
+ * is a warning, not a failed build (test/cli/code-cache.test.ts checks that the cache is made).
  *
  *   node scripts/code-cache.mjs [OUTDIR]     default: dist
  */
@@ -69,6 +70,12 @@ try {
   copyFileSync(join(xdg, 'headroom', 'code', name), join(target, name));
   // Readable by all, writable by the owner only: boot.ts refuses a file others can write.
   chmodSync(join(target, name), 0o644);
+} catch (error) {
+  // An optimisation only: a build without it works, and its first start compiles instead.
+  process.stderr.write(
+    `code-cache: no code cache written (${error instanceof Error ? error.message : error}); ` +
+      'headroom works without it, its first start compiles the bundle\n',
+  );
 } finally {
   rmSync(temp, { recursive: true, force: true });
 }
