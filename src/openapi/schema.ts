@@ -273,12 +273,12 @@ export class SchemaTranslator {
 
   /** Copies one non-schema keyword of the schema at `parent` when its value is valid for a strict validator. */
   private keyword(key: string, value: unknown, out: JsonObject, parent: string): void {
-    const where = (): string => `${parent}.${key}`;
     const warn = this.options.warn;
     if (key === 'type') {
       const types = (Array.isArray(value) ? value : [value]).map((t) => (t === 'file' ? 'string' : t));
       const valid = types.filter((t): t is string => typeof t === 'string' && TYPES.has(t));
-      if (valid.length < types.length) warn(`${where()}: unknown type ${JSON.stringify(value)} dropped`);
+      if (valid.length < types.length)
+        warn(`${parent}.${key}: unknown type ${JSON.stringify(value)} dropped`);
       if (valid.length > 0) out.type = valid.length === 1 ? valid[0] : [...new Set(valid)];
     } else if (key === 'required') {
       if (!Array.isArray(value)) return;
@@ -290,11 +290,13 @@ export class SchemaTranslator {
       if (typeof value !== 'string') return;
       if (isValidPattern(value)) out.pattern = value;
       else
-        warn(`${where()}: pattern ${JSON.stringify(value)} is not a valid regular expression here; dropped`);
+        warn(
+          `${parent}.${key}: pattern ${JSON.stringify(value)} is not a valid regular expression here; dropped`,
+        );
     } else if (key === 'multipleOf') {
       // JSON Schema requires a number above 0; a tiny one can also parse as 0 (`1e-400`).
       if (typeof value === 'number' && Number.isFinite(value) && value > 0) out[key] = value;
-      else warn(`${where()}: multipleOf ${JSON.stringify(value)} is not a number above 0; dropped`);
+      else warn(`${parent}.${key}: multipleOf ${JSON.stringify(value)} is not a number above 0; dropped`);
     } else if (NUMERIC.has(key)) {
       if (typeof value === 'number' && Number.isFinite(value)) out[key] = value;
       // Boolean exclusive bounds (OpenAPI 3.0) are handled in dialectFixes.
