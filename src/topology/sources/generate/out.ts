@@ -39,12 +39,10 @@ export const NO_TARGET = -1;
 /** The optional part of a sink that takes new elements, and connections and routes by element index. */
 export interface IndexedSink extends TopologySink {
   readonly elementCount: number;
-  addNewElement(element: ElementRecord): void;
   /** New elements as fields (store/element-fields.ts), their values as codes from `valueCode`. */
   addNewElementFields(fields: ElementFields): void;
   valueCode(field: FieldValue, value: string): number;
-  addConnectionByIndex(type: ConnectionType, source: number, target: number): void;
-  /** The same with the type as its index in CONNECTION_TYPES. */
+  /** A connection by its type's index in CONNECTION_TYPES and its ends' element indexes. */
   addConnectionByIndexCode(type: number, source: number, target: number): void;
   addRouteByIndexPrefix(route: IndexedPrefixRoute): void;
 }
@@ -53,10 +51,8 @@ function isIndexed(sink: TopologySink): sink is IndexedSink {
   const s = sink as Partial<IndexedSink>;
   return (
     typeof s.elementCount === 'number' &&
-    typeof s.addNewElement === 'function' &&
     typeof s.addNewElementFields === 'function' &&
     typeof s.valueCode === 'function' &&
-    typeof s.addConnectionByIndex === 'function' &&
     typeof s.addConnectionByIndexCode === 'function' &&
     typeof s.addRouteByIndexPrefix === 'function'
   );
