@@ -113,6 +113,7 @@ export async function prepareApis(
       fromCache: api.fromCache,
       ms: Math.round(Object.values(api.timings).reduce((a, b) => a + b, 0)),
     });
+    logger.debug(`stages of ${source.spec} (ms)`, api.timings);
     for (const warning of warnings.slice(0, 20)) logger.debug(warning);
     if (warnings.length > 0)
       logger.info(`${warnings.length} warnings for ${source.spec}; --log-level debug lists them`);

@@ -19,6 +19,7 @@ import { loadReferencedDocuments, type RefPolicy, RefResolver } from './refs.js'
 import { OperationIndex, type OperationIndexJson } from './search.js';
 import { describeSource, readSource } from './source.js';
 import { parseSparse, SparseParseError } from './sparse.js';
+import { JsonScan } from '../wasm/json-scan.js';
 import { convertSwagger2 } from './swagger2.js';
 import type { Catalog, JsonObject } from './types.js';
 
@@ -86,7 +87,13 @@ export async function prepareCatalog(source: string, options: PrepareOptions): P
       );
     }
   }
-  const read = await readSource(source, options.load ?? {});
+  // A local file is read straight into the memory that the sparse parse scans.
+  let scan: JsonScan | undefined;
+  const allocate = (size: number) => {
+    scan = JsonScan.empty(size);
+    return scan?.bytes ?? Buffer.allocUnsafeSlow(size);
+  };
+  const read = await readSource(source, { ...options.load, allocate });
   const hash = SpecCache.contentHash(read.bytes);
   const file = localFile(source, options.load?.cwd);
   if (file) options.cache?.rememberHash(file, hash);
@@ -106,7 +113,9 @@ export async function prepareCatalog(source: string, options: PrepareOptions): P
     }
   }
   // Optimizing walks the whole document, so it needs the whole document parsed.
-  const sparse = options.optimize ? undefined : sparseParse(read.bytes);
+  const sparse = options.optimize
+    ? undefined
+    : sparseParse(read.bytes, scan?.bytes === read.bytes ? scan : undefined);
   const parsed = sparse ?? parseSpecBytes(read.bytes, source, options.load ?? {});
   const identified = identifySpec(parsed.value, source);
   lap('parse');
@@ -294,7 +303,10 @@ function localFile(source: string, cwd = process.cwd()): string | undefined {
  * JSON with no refs into other documents. Anything else, or anything odd, takes the full parse,
  * which also gives the located error messages.
  */
-function sparseParse(bytes: Uint8Array): { format: 'json'; value: unknown } | undefined {
+function sparseParse(
+  bytes: Uint8Array,
+  scanned: JsonScan | undefined,
+): { format: 'json'; value: unknown } | undefined {
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (!isUtf8(buffer) || hasExternalRef(buffer)) return undefined;
   const head = buffer
@@ -302,8 +314,11 @@ function sparseParse(bytes: Uint8Array): { format: 'json'; value: unknown } | un
     .replace(/^\uFEFF/, '')
     .trimStart();
   if (!head.startsWith('{')) return undefined;
+  // Read from a URL or standard input, the text is copied into the scan's memory.
+  const scan = scanned ?? JsonScan.of(bytes);
+  if (!scan) return undefined;
   try {
-    const value = parseSparse(buffer);
+    const value = parseSparse(scan);
     return typeof value.openapi === 'string' && value.openapi.startsWith('3')
       ? { format: 'json', value }
       : undefined;

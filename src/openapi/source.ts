@@ -3,7 +3,7 @@
  * more than the size cap: a file is measured before it is read, a stream is cut off as soon as it
  * passes the cap, so an oversized or endless source costs at most the cap in memory.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { open, readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SpecError, SpecTooLargeError } from '../errors.js';
@@ -28,6 +28,11 @@ export interface SourceOptions {
   /** Base for relative paths; defaults to `process.cwd()`. */
   cwd?: string;
   signal?: AbortSignal;
+  /**
+   * Where a file's bytes go: room for `size` bytes (src/wasm/json-scan.ts reads them in its own
+   * memory). By default a new buffer.
+   */
+  allocate?: (size: number) => Uint8Array;
 }
 
 export interface SourceBytes {
@@ -47,7 +52,7 @@ export async function readSource(source: string, options: SourceOptions = {}): P
   const maxBytes = options.maxSpecBytes ?? DEFAULT_MAX_SPEC_BYTES;
   if (source === '-') return { bytes: await readStdin(source, maxBytes, options) };
   if (/^https?:\/\//i.test(source)) return readUrl(source, maxBytes, options);
-  if (/^file:\/\//i.test(source)) return readPath(source, filePath(source), maxBytes);
+  if (/^file:\/\//i.test(source)) return readPath(source, filePath(source), maxBytes, options.allocate);
   // Two letters or more so that a Windows drive (`C:\api.yaml`) still reads as a path.
   const scheme = /^([a-z][a-z0-9+.-]+):\/\//i.exec(source);
   if (scheme) {
@@ -56,7 +61,7 @@ export async function readSource(source: string, options: SourceOptions = {}): P
       `${source}: cannot load a specification over ${scheme[1]}://; use an http(s):// URL, a file path, or - for standard input`,
     );
   }
-  return readPath(source, resolve(options.cwd ?? process.cwd(), source), maxBytes);
+  return readPath(source, resolve(options.cwd ?? process.cwd(), source), maxBytes, options.allocate);
 }
 
 function filePath(source: string): string {
@@ -101,7 +106,12 @@ function suggestLimit(size: number): string {
       : `${round}MB`;
 }
 
-async function readPath(source: string, file: string, maxBytes: number): Promise<SourceBytes> {
+async function readPath(
+  source: string,
+  file: string,
+  maxBytes: number,
+  allocate?: (size: number) => Uint8Array,
+): Promise<SourceBytes> {
   let size: number;
   try {
     const info = await stat(file);
@@ -116,15 +126,35 @@ async function readPath(source: string, file: string, maxBytes: number): Promise
     throw fileError(source, file, error);
   }
   if (size > maxBytes) throw tooLarge(source, size, maxBytes, false);
-  let bytes: Buffer;
+  let bytes: Uint8Array;
   try {
-    bytes = await readFile(file);
+    bytes = (allocate && (await readExactly(file, allocate(size)))) ?? (await readFile(file));
   } catch (error) {
     throw fileError(source, file, error);
   }
   // The file may have grown between stat and read.
   if (bytes.length > maxBytes) throw tooLarge(source, bytes.length, maxBytes, false);
   return { bytes, file };
+}
+
+/**
+ * The file read into `into` in one request (readFile reads 512 KiB a turn of the event loop), or
+ * undefined when its size has changed since it was measured.
+ */
+async function readExactly(file: string, into: Uint8Array): Promise<Uint8Array | undefined> {
+  const handle = await open(file, 'r');
+  try {
+    let filled = 0;
+    while (filled < into.length) {
+      const { bytesRead } = await handle.read(into, filled, into.length - filled, filled);
+      if (bytesRead === 0) return undefined;
+      filled += bytesRead;
+    }
+    const { bytesRead } = await handle.read(Buffer.alloc(1), 0, 1, filled);
+    return bytesRead === 0 ? into : undefined;
+  } finally {
+    await handle.close();
+  }
 }
 
 function fileError(source: string, file: string, error: unknown): Error {

@@ -6,7 +6,9 @@
  * most: skipping them saves most of the parse, its garbage, and its memory.
  * The skipped ranges are checked for balanced brackets and closed strings only; anything the
  * walker does not understand makes the caller fall back to a full JSON.parse, which reports it.
+ * The byte scans run in WebAssembly (src/wasm/json-scan.ts): they are most of the walk's time.
  */
+import type { JsonScan } from '../wasm/json-scan.js';
 
 /** A JSON value kept as bytes until it is first needed. */
 export class LazyJson {
@@ -14,14 +16,14 @@ export class LazyJson {
   private done = false;
 
   constructor(
-    private readonly bytes: Buffer,
+    private readonly scan: JsonScan,
     private readonly start: number,
     private readonly end: number,
   ) {}
 
   value(): unknown {
     if (!this.done) {
-      this.parsed = JSON.parse(this.bytes.toString('utf8', this.start, this.end));
+      this.parsed = JSON.parse(this.scan.jsonText(this.start, this.end));
       this.done = true;
     }
     return this.parsed;
@@ -46,27 +48,29 @@ function treatment(path: readonly string[]): Treatment {
 /** Thrown when the text is not what the walker expects; the caller parses it whole instead. */
 export class SparseParseError extends Error {}
 
-export function parseSparse(bytes: Buffer): Record<string, unknown> {
+export function parseSparse(scan: JsonScan): Record<string, unknown> {
+  const { bytes } = scan;
   let i = skipWs(bytes, bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0);
-  const root = walkObject(bytes, i, []);
+  const root = walkObject(scan, i, []);
   i = skipWs(bytes, root.end);
   if (i !== bytes.length) throw new SparseParseError(`unexpected data at byte ${i}`);
   return root.value;
 }
 
 function walkObject(
-  bytes: Buffer,
+  scan: JsonScan,
   start: number,
   path: string[],
 ): { value: Record<string, unknown>; end: number } {
+  const { bytes } = scan;
   if (bytes[start] !== 0x7b) throw new SparseParseError(`expected an object at byte ${start}`);
   const out: Record<string, unknown> = {};
   let i = skipWs(bytes, start + 1);
   if (bytes[i] === 0x7d) return { value: out, end: i + 1 };
   for (;;) {
     if (bytes[i] !== 0x22) throw new SparseParseError(`expected a key at byte ${i}`);
-    const keyEnd = stringEnd(bytes, i);
-    const key = JSON.parse(bytes.toString('utf8', i, keyEnd)) as string;
+    const keyEnd = stringEnd(scan, i);
+    const key = JSON.parse(scan.jsonText(i, keyEnd)) as string;
     i = skipWs(bytes, keyEnd);
     if (bytes[i] !== 0x3a) throw new SparseParseError(`expected ':' at byte ${i}`);
     const valueStart = skipWs(bytes, i + 1);
@@ -74,15 +78,15 @@ function walkObject(
     const how = treatment(childPath);
     let valueEnd: number;
     if (how === 'members' && bytes[valueStart] === 0x7b) {
-      const child = walkObject(bytes, valueStart, childPath);
+      const child = walkObject(scan, valueStart, childPath);
       out[key] = child.value;
       valueEnd = child.end;
     } else {
-      valueEnd = valueEndAt(bytes, valueStart);
+      valueEnd = valueEndAt(scan, valueStart);
       out[key] =
         how === 'lazy'
-          ? new LazyJson(bytes, valueStart, valueEnd)
-          : JSON.parse(bytes.toString('utf8', valueStart, valueEnd));
+          ? new LazyJson(scan, valueStart, valueEnd)
+          : JSON.parse(scan.jsonText(valueStart, valueEnd));
     }
     i = skipWs(bytes, valueEnd);
     if (bytes[i] === 0x2c) {
@@ -95,39 +99,25 @@ function walkObject(
 }
 
 /** The index just past the value starting at `i`: a container, a string, or a scalar. */
-function valueEndAt(bytes: Buffer, i: number): number {
+function valueEndAt(scan: JsonScan, i: number): number {
+  const { bytes } = scan;
   const c = bytes[i];
-  if (c === 0x22) return stringEnd(bytes, i);
+  if (c === 0x22) return stringEnd(scan, i);
   if (c !== 0x7b && c !== 0x5b) {
     let j = i;
     while (j < bytes.length && !isDelimiter(bytes[j] as number)) j++;
     if (j === i) throw new SparseParseError(`expected a value at byte ${i}`);
     return j;
   }
-  let depth = 0;
-  for (let j = i; j < bytes.length; j++) {
-    const b = bytes[j];
-    if (b === 0x22) j = stringEnd(bytes, j) - 1;
-    else if (b === 0x7b || b === 0x5b) depth++;
-    else if (b === 0x7d || b === 0x5d) {
-      if (--depth === 0) return j + 1;
-    }
-  }
-  throw new SparseParseError(`value at byte ${i} is not closed`);
+  const end = scan.containerEnd(i);
+  if (end === -1) throw new SparseParseError(`value at byte ${i} is not closed`);
+  return end;
 }
 
-/**
- * The index just past the string whose opening quote is at `i`. Descriptions make up much of a
- * spec, so the next quote is found by indexOf (memchr) rather than byte by byte; it closes the
- * string unless an odd run of backslashes escapes it.
- */
-function stringEnd(bytes: Buffer, i: number): number {
-  for (let j = bytes.indexOf(0x22, i + 1); j !== -1; j = bytes.indexOf(0x22, j + 1)) {
-    let slashes = 0;
-    while (bytes[j - 1 - slashes] === 0x5c) slashes++;
-    if (slashes % 2 === 0) return j + 1;
-  }
-  throw new SparseParseError(`string at byte ${i} is not closed`);
+function stringEnd(scan: JsonScan, i: number): number {
+  const end = scan.stringEnd(i);
+  if (end === -1) throw new SparseParseError(`string at byte ${i} is not closed`);
+  return end;
 }
 
 function skipWs(bytes: Buffer, i: number): number {

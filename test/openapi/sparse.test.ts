@@ -2,7 +2,10 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { it } from 'node:test';
 import { getPointer } from '../../src/openapi/refs.js';
-import { LazyJson, parseSparse, SparseParseError } from '../../src/openapi/sparse.js';
+import { LazyJson, parseSparse as parseScan, SparseParseError } from '../../src/openapi/sparse.js';
+import { JsonScan } from '../../src/wasm/json-scan.js';
+
+const parseSparse = (bytes: Uint8Array) => parseScan(JsonScan.of(bytes) as JsonScan);
 
 const spec = {
   openapi: '3.0.3',
@@ -72,4 +75,17 @@ it('ends strings at the first quote not escaped by an odd run of backslashes', (
   assert.deepEqual(root.info, tricky.info);
   assert.deepEqual(root.paths, tricky.paths);
   assert.deepEqual(getPointer(root, '/components/schemas/S'), tricky.components.schemas.S);
+});
+
+it('reads characters past ASCII, in keys and in lazy and eager values, as JSON.parse does', () => {
+  const wide = {
+    openapi: '3.1.0',
+    info: { title: 'café 中文 😀', version: ' ' },
+    paths: { '/ü': { get: { summary: 'éé " " \\ ÿ' } } },
+    components: { schemas: { Å: { description: '🎉 party', enum: ['ÿ', '߿ࠀ'] } } },
+  };
+  const root = parseSparse(Buffer.from(JSON.stringify(wide))) as typeof wide;
+  assert.deepEqual(root.info, wide.info);
+  assert.deepEqual(root.paths, wide.paths);
+  assert.deepEqual(getPointer(root, '/components/schemas/Å'), wide.components.schemas['Å']);
 });

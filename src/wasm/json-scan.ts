@@ -1,0 +1,101 @@
+/**
+ * Scans of JSON text held in WebAssembly memory (json-scan.wat says why they are not JavaScript).
+ * The text is copied in once, or read straight into `bytes`; the scans answer byte offsets.
+ */
+import { WASM_BASE64 } from './json-scan-binary.js';
+
+interface ScanExports {
+  stringEnd(pos: number, end: number): number;
+  containerEnd(pos: number, end: number): number;
+  nonAscii(pos: number, end: number): number;
+}
+
+const PAGE = 64 * 1024;
+/** Memory indexes are 32-bit; past this a caller scans another way. */
+export const MAX_SCAN_BYTES = 2 ** 31 - PAGE;
+/** Past this many characters beyond ASCII in one text, decoding UTF-8 beats escaping each. */
+const MAX_ESCAPES = 4096;
+
+/** The compiled module: compiling is a pure function of the bytes above, so one per process. */
+let compiled: WebAssembly.Module | undefined;
+
+export class JsonScan {
+  /** The text: a view of the module's memory. */
+  readonly bytes: Buffer;
+  private readonly scan: ScanExports;
+
+  private constructor(size: number) {
+    compiled ??= new WebAssembly.Module(Buffer.from(WASM_BASE64, 'base64'));
+    const memory = new WebAssembly.Memory({ initial: Math.max(1, Math.ceil(size / PAGE)) });
+    const instance = new WebAssembly.Instance(compiled, { env: { memory } });
+    this.scan = instance.exports as unknown as ScanExports;
+    this.bytes = Buffer.from(memory.buffer, 0, size);
+  }
+
+  /**
+   * Room for `size` bytes of text, to be written into `bytes`; undefined when this Node runs
+   * without WebAssembly (`--jitless`) or the text is too large for it.
+   */
+  static empty(size: number): JsonScan | undefined {
+    if (typeof WebAssembly !== 'object' || size > MAX_SCAN_BYTES) return undefined;
+    return new JsonScan(size);
+  }
+
+  /** A scan over a copy of `text` (no copy when `text` is already one's `bytes`). */
+  static of(text: Uint8Array): JsonScan | undefined {
+    const scan = JsonScan.empty(text.length);
+    scan?.bytes.set(text);
+    return scan;
+  }
+
+  /** Just past the string whose opening quote is at `pos`; -1 when it is not closed. */
+  stringEnd(pos: number): number {
+    return this.scan.stringEnd(pos, this.bytes.length);
+  }
+
+  /** Just past the object or array opening at `pos` (brackets counted, not matched); -1 if open. */
+  containerEnd(pos: number): number {
+    return this.scan.containerEnd(pos, this.bytes.length);
+  }
+
+  /** The first byte in [start, end) that is not ASCII; -1 when there is none. */
+  nonAscii(start: number, end: number): number {
+    return this.scan.nonAscii(start, end);
+  }
+
+  /**
+   * The JSON text in [start, end) (valid UTF-8) as a string that JSON.parse reads as it would the
+   * decoded text, but one byte per character: past ASCII, characters can only be inside strings,
+   * where a \u escape means the same. A single such character otherwise makes V8 decode slowly
+   * into a string of two bytes per character, and parse it slower.
+   */
+  jsonText(start: number, end: number): string {
+    const { bytes } = this;
+    let at = this.nonAscii(start, end);
+    if (at === -1) return bytes.toString('latin1', start, end);
+    const parts: string[] = [];
+    let from = start;
+    for (let escapes = 0; at !== -1; escapes++) {
+      if (escapes === MAX_ESCAPES) return bytes.toString('utf8', start, end);
+      parts.push(bytes.toString('latin1', from, at));
+      const lead = bytes[at] as number;
+      const length = lead < 0xe0 ? 2 : lead < 0xf0 ? 3 : 4;
+      let code = lead & (0x7f >> length);
+      for (let k = 1; k < length; k++) code = (code << 6) | ((bytes[at + k] as number) & 0x3f);
+      parts.push(
+        code < 0x10000
+          ? unicodeEscape(code)
+          : unicodeEscape(0xd800 + ((code - 0x10000) >> 10)) +
+              unicodeEscape(0xdc00 + ((code - 0x10000) & 0x3ff)),
+      );
+      from = at + length;
+      at = this.nonAscii(from, end);
+    }
+    parts.push(bytes.toString('latin1', from, end));
+    return parts.join('');
+  }
+}
+
+function unicodeEscape(unit: number): string {
+  return `\\u${unit.toString(16).padStart(4, '0')}`;
+}

@@ -1,0 +1,100 @@
+;; Byte scans over JSON text for src/wasm/json-scan.ts, 16 bytes at a time (WebAssembly SIMD).
+;; A JavaScript loop reads about one byte per 3.5 ns at best and much slower before V8 optimizes
+;; it, which on a start-up is most of the time; these read whole blocks in a few instructions.
+;; The text lies in the imported memory; every function reads only below `end`.
+;; Assembled by scripts/wasm.mjs into json-scan-binary.ts.
+(module
+  (import "env" "memory" (memory 1))
+
+  ;; The index just past the string whose opening quote is at `pos`, or -1 if it is not closed
+  ;; before `end`. A backslash escapes the byte after it.
+  (func $stringEnd (export "stringEnd") (param $pos i32) (param $end i32) (result i32)
+    (local $j i32) (local $v v128) (local $mask i32) (local $c i32)
+    (local.set $j (i32.add (local.get $pos) (i32.const 1)))
+    (block $done
+      (loop $next
+        (if (i32.le_u (i32.add (local.get $j) (i32.const 16)) (local.get $end))
+          (then
+            (local.set $v (v128.load align=1 (local.get $j)))
+            (local.set $mask (i8x16.bitmask (v128.or
+              (i8x16.eq (local.get $v) (i8x16.splat (i32.const 0x22)))
+              (i8x16.eq (local.get $v) (i8x16.splat (i32.const 0x5c))))))
+            (if (i32.eqz (local.get $mask))
+              (then (local.set $j (i32.add (local.get $j) (i32.const 16))) (br $next)))
+            (local.set $j (i32.add (local.get $j) (i32.ctz (local.get $mask)))))
+          (else
+            (br_if $done (i32.ge_u (local.get $j) (local.get $end)))
+            (local.set $c (i32.load8_u (local.get $j)))
+            (if (i32.and (i32.ne (local.get $c) (i32.const 0x22)) (i32.ne (local.get $c) (i32.const 0x5c)))
+              (then (local.set $j (i32.add (local.get $j) (i32.const 1))) (br $next)))))
+        ;; At a quote or a backslash.
+        (if (i32.eq (i32.load8_u (local.get $j)) (i32.const 0x5c))
+          (then (local.set $j (i32.add (local.get $j) (i32.const 2))) (br $next)))
+        (return (i32.add (local.get $j) (i32.const 1)))))
+    (i32.const -1))
+
+  ;; The index just past the object or array whose opening bracket is at `pos`, or -1 if it is not
+  ;; closed before `end`. Brackets are counted, not matched by kind; strings are skipped whole.
+  (func (export "containerEnd") (param $pos i32) (param $end i32) (result i32)
+    (local $j i32) (local $v v128) (local $w v128) (local $mask i32) (local $c i32) (local $depth i32)
+    (local.set $j (local.get $pos))
+    (block $done
+      (loop $next
+        (if (i32.le_u (i32.add (local.get $j) (i32.const 16)) (local.get $end))
+          (then
+            (local.set $v (v128.load align=1 (local.get $j)))
+            ;; 0x20 folds '[' onto '{' and ']' onto '}', and nothing else onto either.
+            (local.set $w (v128.or (local.get $v) (i8x16.splat (i32.const 0x20))))
+            (local.set $mask (i8x16.bitmask (v128.or
+              (i8x16.eq (local.get $v) (i8x16.splat (i32.const 0x22)))
+              (v128.or
+                (i8x16.eq (local.get $w) (i8x16.splat (i32.const 0x7b)))
+                (i8x16.eq (local.get $w) (i8x16.splat (i32.const 0x7d)))))))
+            (if (i32.eqz (local.get $mask))
+              (then (local.set $j (i32.add (local.get $j) (i32.const 16))) (br $next)))
+            (local.set $j (i32.add (local.get $j) (i32.ctz (local.get $mask))))
+            (local.set $c (i32.load8_u (local.get $j))))
+          (else
+            (br_if $done (i32.ge_u (local.get $j) (local.get $end)))
+            (local.set $c (i32.load8_u (local.get $j)))
+            (if (i32.and
+                  (i32.ne (local.get $c) (i32.const 0x22))
+                  (i32.and
+                    (i32.ne (i32.or (local.get $c) (i32.const 0x20)) (i32.const 0x7b))
+                    (i32.ne (i32.or (local.get $c) (i32.const 0x20)) (i32.const 0x7d))))
+              (then (local.set $j (i32.add (local.get $j) (i32.const 1))) (br $next)))))
+        (if (i32.eq (local.get $c) (i32.const 0x22))
+          (then
+            (local.set $j (call $stringEnd (local.get $j) (local.get $end)))
+            (br_if $done (i32.lt_s (local.get $j) (i32.const 0)))
+            (br $next)))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (if (i32.eq (i32.or (local.get $c) (i32.const 0x20)) (i32.const 0x7b))
+          (then (local.set $depth (i32.add (local.get $depth) (i32.const 1))) (br $next)))
+        (local.set $depth (i32.sub (local.get $depth) (i32.const 1)))
+        (br_if $next (i32.gt_s (local.get $depth) (i32.const 0)))
+        (return (local.get $j))))
+    (i32.const -1))
+
+  ;; The index of the first byte from `pos` below `end` that is not ASCII (0x80 or more), or -1.
+  (func (export "nonAscii") (param $pos i32) (param $end i32) (result i32)
+    (local $j i32) (local $mask i32)
+    (local.set $j (local.get $pos))
+    (block $tail
+      (loop $block
+        (br_if $tail (i32.gt_u (i32.add (local.get $j) (i32.const 16)) (local.get $end)))
+        ;; The bitmask is each byte's top bit.
+        (local.set $mask (i8x16.bitmask (v128.load align=1 (local.get $j))))
+        (if (local.get $mask)
+          (then (return (i32.add (local.get $j) (i32.ctz (local.get $mask))))))
+        (local.set $j (i32.add (local.get $j) (i32.const 16)))
+        (br $block)))
+    (block $none
+      (loop $byte
+        (br_if $none (i32.ge_u (local.get $j) (local.get $end)))
+        (if (i32.ge_u (i32.load8_u (local.get $j)) (i32.const 0x80))
+          (then (return (local.get $j))))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br $byte)))
+    (i32.const -1))
+)

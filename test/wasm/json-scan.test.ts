@@ -1,0 +1,99 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { it } from 'node:test';
+// @ts-expect-error: a JavaScript build script, without type declarations
+import { assemble, binaryModule } from '../../scripts/wasm.mjs';
+import { JsonScan } from '../../src/wasm/json-scan.js';
+
+const scanOf = (text: string | Uint8Array): JsonScan =>
+  JsonScan.of(typeof text === 'string' ? Buffer.from(text) : text) as JsonScan;
+
+/** Byte-at-a-time versions of the scans, to compare against. */
+function stringEndRef(bytes: Uint8Array, pos: number): number {
+  for (let j = pos + 1; j < bytes.length; j++) {
+    if (bytes[j] === 0x5c) j++;
+    else if (bytes[j] === 0x22) return j + 1;
+  }
+  return -1;
+}
+
+function containerEndRef(bytes: Uint8Array, pos: number): number {
+  let depth = 0;
+  for (let j = pos; j < bytes.length; j++) {
+    const c = bytes[j];
+    if (c === 0x22) {
+      j = stringEndRef(bytes, j) - 1;
+      if (j < 0) return -1;
+    } else if (c === 0x7b || c === 0x5b) depth++;
+    else if (c === 0x7d || c === 0x5d) {
+      if (--depth === 0) return j + 1;
+    }
+  }
+  return -1;
+}
+
+/** A deterministic pseudo-random source, so a failure can be replayed. */
+function random(seed: number): () => number {
+  let state = seed;
+  return () => {
+    state = (Math.imul(state, 1_103_515_245) + 12_345) >>> 0;
+    return state / 2 ** 32;
+  };
+}
+
+it('is the assembly of json-scan.wat (run `node scripts/wasm.mjs` after editing it)', () => {
+  const wat = readFileSync(new URL('../../src/wasm/json-scan.wat', import.meta.url), 'utf8');
+  const generated = readFileSync(new URL('../../src/wasm/json-scan-binary.ts', import.meta.url), 'utf8');
+  assert.equal(generated, binaryModule('json-scan.wat', assemble('json-scan.wat', wat)));
+});
+
+it('ends strings and containers where a byte-at-a-time scan does, across 16-byte blocks', () => {
+  const next = random(7);
+  const alphabet = ['a', ' ', '\n', '"', '\\', '{', '}', '[', ']', ',', ':', 'é'];
+  for (let round = 0; round < 3000; round++) {
+    const length = 1 + Math.floor(next() * 80);
+    let text = next() < 0.5 ? '{' : '"';
+    for (let k = 0; k < length; k++) text += alphabet[Math.floor(next() * alphabet.length)];
+    const bytes = Buffer.from(text);
+    const scan = scanOf(bytes);
+    if (text[0] === '"') assert.equal(scan.stringEnd(0), stringEndRef(bytes, 0), JSON.stringify(text));
+    else assert.equal(scan.containerEnd(0), containerEndRef(bytes, 0), JSON.stringify(text));
+  }
+});
+
+it('skips real JSON values whole and reports unclosed ones', () => {
+  const value = { a: ['x', { b: 'y}]"\\' }], long: 'z'.repeat(100), esc: '\\'.repeat(33), e: [] };
+  const text = `${JSON.stringify(value, null, 2)} ,`;
+  const scan = scanOf(text);
+  assert.equal(scan.containerEnd(0), text.length - 2);
+  assert.equal(scanOf('{"a": [1, 2}').containerEnd(0), -1);
+  assert.equal(scanOf('{"a": "}').containerEnd(0), -1);
+  assert.equal(scanOf(`"${'x'.repeat(40)}\\"`).stringEnd(0), -1);
+  assert.equal(scanOf(`"${'x'.repeat(40)}\\\\"`).stringEnd(0), 44);
+});
+
+it('finds the first byte past ASCII at any position, or none', () => {
+  for (let at = 0; at < 40; at++) {
+    const bytes = Buffer.alloc(40, 0x61);
+    bytes[at] = 0xc3;
+    const scan = scanOf(bytes);
+    assert.equal(scan.nonAscii(0, 40), at);
+    assert.equal(scan.nonAscii(at + 1, 40), -1);
+    assert.equal(scan.nonAscii(0, at), -1);
+  }
+});
+
+it('turns JSON text into a one-byte string that parses to the same value', () => {
+  const samples = [
+    { plain: 'ascii only', n: [1, 2.5, true, null] },
+    { 'clé é': 'ÿ ß ߿ ࠀ 中文 ￿ 😀 𐀀 🎉', mixed: 'a"é"\\é' },
+    { many: '€'.repeat(5000) },
+  ];
+  for (const sample of samples) {
+    const bytes = Buffer.from(JSON.stringify(sample));
+    const text = scanOf(bytes).jsonText(0, bytes.length);
+    assert.deepEqual(JSON.parse(text), sample);
+  }
+  const few = Buffer.from(JSON.stringify({ a: 'é' }));
+  assert.ok(/^[\x00-\x7f]*$/.test(scanOf(few).jsonText(0, few.length)));
+});
