@@ -25,8 +25,7 @@ import { deferredResources, ListedTools } from './listed-tools.js';
 import { type Monitoring, serverMonitoring, startMonitoring } from './monitoring.js';
 import { createOpenApiCalls, type OpenApiCalls, RESULT_TEMPLATES } from './openapi-calls.js';
 import { OpenApiTools } from './openapi-tools.js';
-import { serveMcp } from './serve.js';
-import { createMcpServer, type ResourceProvider, type ToolProvider, wireTools } from './server.js';
+import type { ResourceProvider, ToolProvider } from './server.js';
 import { listingKey, readToolListing, writeToolListing } from './tool-listing.js';
 
 export interface ApiSource {
@@ -229,6 +228,9 @@ export async function runOpenApiServer(options: OpenApiServerOptions): Promise<v
     });
     return session;
   };
+  // Without a listing, preparing starts first: the spec is read while the MCP SDK loads.
+  if (!listing) open().catch(() => {});
+  const sdk = loadSdk();
   const monitoring = await serverMonitoring(options, () =>
     startMonitoring(options.config, options.logger, `headroom openapi ${options.specs.join(' ')}`, limiter),
   );
@@ -252,7 +254,7 @@ export async function runOpenApiServer(options: OpenApiServerOptions): Promise<v
           operationCount: listing.operationCount,
         }
       : (await open()).serving;
-    await serve(options, serving, monitoring);
+    await serve(options, serving, await sdk, monitoring);
   } finally {
     await monitoring?.close();
     if (session) {
@@ -301,6 +303,7 @@ async function openSession(
     operationCount: tools.operationCount,
   };
   const writes: Array<Promise<unknown> | undefined> = apis.map((api) => api.cacheWrite);
+  const { wireTools } = await import('./server.js');
   // Known now even on a cold start: preparing recorded every local spec's content hash.
   const listingToWrite = writeListing ? toolListingKey(options, sources, cache) : undefined;
   if (cache && listingToWrite) {
@@ -325,9 +328,22 @@ async function openSession(
   };
 }
 
+/**
+ * The modules that start the MCP SDK, loaded apart from this one: its start-up (tens of
+ * milliseconds of module initialisation) then overlaps a cold start's reading of the spec.
+ */
+async function loadSdk() {
+  const [{ createMcpServer }, { serveMcp }] = await Promise.all([
+    import('./server.js'),
+    import('./serve.js'),
+  ]);
+  return { createMcpServer, serveMcp };
+}
+
 async function serve(
   options: OpenApiServerOptions,
   serving: Serving,
+  { createMcpServer, serveMcp }: Awaited<ReturnType<typeof loadSdk>>,
   monitoring?: Monitoring,
 ): Promise<void> {
   const { config, logger } = options;

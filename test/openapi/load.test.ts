@@ -11,6 +11,7 @@ import { pathToFileURL } from 'node:url';
 import { HeadroomError, SpecError, SpecTooLargeError } from '../../src/errors.js';
 import { loadSpec, parseSpecText } from '../../src/openapi/load.js';
 import { prepareCatalog } from '../../src/openapi/prepare.js';
+import { readSource } from '../../src/openapi/source.js';
 
 const FIXTURES = resolve(import.meta.dirname, 'fixtures');
 const fixture = (name: string) => join(FIXTURES, name);
@@ -47,6 +48,31 @@ const MINIMAL_JSON = '{"openapi": "3.0.3", "info": {"title": "t", "version": "1"
 const MINIMAL_YAML = 'openapi: 3.0.3\ninfo:\n  title: t\n  version: "1"\npaths: {}\n';
 
 describe('loadSpec from files', () => {
+  it('reads a file into the memory the caller allocates, or to its end when the size is off', async () => {
+    const file = join(dir, 'sized.json');
+    const text = JSON.stringify({ openapi: '3.0.3', pad: 'x'.repeat(300_000) });
+    await writeFile(file, text);
+    let given: Uint8Array | undefined;
+    const read = await readSource(file, {
+      allocate: (size) => {
+        given = new Uint8Array(size);
+        return given;
+      },
+    });
+    assert.equal(read.bytes, given, 'the bytes are in the allocated memory, not a copy');
+    assert.equal(Buffer.from(read.bytes).toString(), text);
+    const plain = await readSource(file);
+    assert.equal(Buffer.from(plain.bytes).toString(), text);
+  });
+
+  it('reads a file whose measured size is not its length (as /proc files measure 0) to its end', {
+    skip: process.platform !== 'linux',
+  }, async () => {
+    const read = await readSource('/proc/self/cmdline', { allocate: (size) => new Uint8Array(size) });
+    assert.ok(read.bytes.length > 0);
+    assert.deepEqual(Buffer.from(read.bytes), await readFile('/proc/self/cmdline'));
+  });
+
   it('loads each fixture with its format, version, size and hash', async () => {
     const cases: Array<[string, 'json' | 'yaml', string]> = [
       ['petstore-2.0.json', 'json', '2.0'],
