@@ -218,23 +218,14 @@ function buildIndex(catalog: Catalog): OperationIndex {
   );
 }
 
-const SPACE_OR_COLON = new Set([0x20, 0x0a, 0x0d, 0x09, 0x3a]);
-
 /**
  * Whether JSON text holds a `$ref` into another document (`"$ref": "common.yaml#/..."`). Searching
- * the bytes is far cheaper than walking a parsed 45 MB document for the common case of none.
+ * the bytes (src/wasm/json-scan.wat) is far cheaper than walking a parsed 45 MB document for the
+ * common case of none. Without WebAssembly the answer is yes, and the walk finds out.
  */
-/** A Buffer needle: a string one is encoded again on every call, tens of thousands in a large spec. */
-const REF_KEY = Buffer.from('"$ref"');
-
-export function hasExternalRef(bytes: Uint8Array): boolean {
-  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  for (let at = buffer.indexOf(REF_KEY); at >= 0; at = buffer.indexOf(REF_KEY, at + 6)) {
-    let i = at + 6;
-    while (i < buffer.length && SPACE_OR_COLON.has(buffer[i] as number)) i++;
-    if (buffer[i] === 0x22 && buffer[i + 1] !== 0x23) return true;
-  }
-  return false;
+export function hasExternalRef(text: Uint8Array | JsonScan): boolean {
+  const scan = text instanceof JsonScan ? text : JsonScan.of(text);
+  return scan ? scan.externalRef() !== -1 : true;
 }
 
 /**
@@ -308,7 +299,7 @@ function sparseParse(
   scanned: JsonScan | undefined,
 ): { format: 'json'; value: unknown } | undefined {
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (!isUtf8(buffer) || hasExternalRef(buffer)) return undefined;
+  if (!isUtf8(buffer)) return undefined;
   const head = buffer
     .toString('utf8', 0, 256)
     .replace(/^\uFEFF/, '')
@@ -316,7 +307,7 @@ function sparseParse(
   if (!head.startsWith('{')) return undefined;
   // Read from a URL or standard input, the text is copied into the scan's memory.
   const scan = scanned ?? JsonScan.of(bytes);
-  if (!scan) return undefined;
+  if (!scan || hasExternalRef(scan)) return undefined;
   try {
     const value = parseSparse(scan);
     return typeof value.openapi === 'string' && value.openapi.startsWith('3')

@@ -8,6 +8,7 @@ interface ScanExports {
   stringEnd(pos: number, end: number): number;
   containerEnd(pos: number, end: number): number;
   nonAscii(pos: number, end: number): number;
+  externalRef(pos: number, end: number): number;
 }
 
 const PAGE = 64 * 1024;
@@ -64,6 +65,14 @@ export class JsonScan {
   }
 
   /**
+   * Where the first `"$ref"` is whose value is a string not starting with '#' (a ref into another
+   * document); -1 when there is none.
+   */
+  externalRef(): number {
+    return this.scan.externalRef(0, this.bytes.length);
+  }
+
+  /**
    * The JSON text in [start, end) (valid UTF-8) as a string that JSON.parse reads as it would the
    * decoded text, but one byte per character: past ASCII, characters can only be inside strings,
    * where a \u escape means the same. A single such character otherwise makes V8 decode slowly
@@ -73,29 +82,44 @@ export class JsonScan {
     const { bytes } = this;
     let at = this.nonAscii(start, end);
     if (at === -1) return bytes.toString('latin1', start, end);
-    const parts: string[] = [];
+    // The text with its escapes is written out as bytes and decoded once: joining the pieces as
+    // strings would copy them all a second time.
+    let out = Buffer.allocUnsafe(end - start + 64);
+    let length = 0;
     let from = start;
     for (let escapes = 0; at !== -1; escapes++) {
       if (escapes === MAX_ESCAPES) return bytes.toString('utf8', start, end);
-      parts.push(bytes.toString('latin1', from, at));
       const lead = bytes[at] as number;
-      const length = lead < 0xe0 ? 2 : lead < 0xf0 ? 3 : 4;
-      let code = lead & (0x7f >> length);
-      for (let k = 1; k < length; k++) code = (code << 6) | ((bytes[at + k] as number) & 0x3f);
-      parts.push(
-        code < 0x10000
-          ? unicodeEscape(code)
-          : unicodeEscape(0xd800 + ((code - 0x10000) >> 10)) +
-              unicodeEscape(0xdc00 + ((code - 0x10000) & 0x3ff)),
-      );
-      from = at + length;
+      const size = lead < 0xe0 ? 2 : lead < 0xf0 ? 3 : 4;
+      let code = lead & (0x7f >> size);
+      for (let k = 1; k < size; k++) code = (code << 6) | ((bytes[at + k] as number) & 0x3f);
+      // Room for what is left: the rest of the text, and 12 bytes for a surrogate pair's escapes.
+      const needed = length + (end - from) + 12;
+      if (needed > out.length) {
+        const grown = Buffer.allocUnsafe(Math.max(needed, out.length + (out.length >> 1)));
+        out.copy(grown, 0, 0, length);
+        out = grown;
+      }
+      length += bytes.copy(out, length, from, at);
+      if (code < 0x10000) length = writeEscape(out, length, code);
+      else {
+        length = writeEscape(out, length, 0xd800 + ((code - 0x10000) >> 10));
+        length = writeEscape(out, length, 0xdc00 + ((code - 0x10000) & 0x3ff));
+      }
+      from = at + size;
       at = this.nonAscii(from, end);
     }
-    parts.push(bytes.toString('latin1', from, end));
-    return parts.join('');
+    length += bytes.copy(out, length, from, end);
+    return out.toString('latin1', 0, length);
   }
 }
 
-function unicodeEscape(unit: number): string {
-  return `\\u${unit.toString(16).padStart(4, '0')}`;
+const HEX = '0123456789abcdef';
+
+/** Writes `\uXXXX` for the UTF-16 code unit `unit` at `at`; answers the index past it. */
+function writeEscape(out: Buffer, at: number, unit: number): number {
+  out[at] = 0x5c;
+  out[at + 1] = 0x75;
+  for (let k = 0; k < 4; k++) out[at + 2 + k] = HEX.charCodeAt((unit >> (12 - 4 * k)) & 0xf);
+  return at + 6;
 }

@@ -97,4 +97,57 @@
         (local.set $j (i32.add (local.get $j) (i32.const 1)))
         (br $byte)))
     (i32.const -1))
+;; The index of the first `"$ref"` whose value is a string not starting with '#' (a ref into
+  ;; another document), or -1. It looks for the rare '$' first, a block at a time.
+  (func (export "externalRef") (param $pos i32) (param $end i32) (result i32)
+    (local $j i32) (local $k i32) (local $mask i32)
+    (local.set $j (local.get $pos))
+    (block $none
+      (loop $next
+        (if (i32.le_u (i32.add (local.get $j) (i32.const 16)) (local.get $end))
+          (then
+            (local.set $mask (i8x16.bitmask
+              (i8x16.eq (v128.load align=1 (local.get $j)) (i8x16.splat (i32.const 0x24)))))
+            (if (i32.eqz (local.get $mask))
+              (then (local.set $j (i32.add (local.get $j) (i32.const 16))) (br $next)))
+            (local.set $j (i32.add (local.get $j) (i32.ctz (local.get $mask)))))
+          (else
+            (br_if $none (i32.ge_u (local.get $j) (local.get $end)))
+            (if (i32.ne (i32.load8_u (local.get $j)) (i32.const 0x24))
+              (then (local.set $j (i32.add (local.get $j) (i32.const 1))) (br $next)))))
+        ;; At a '$': is it `"$ref"` (the bytes `ref"` read as one little-endian word)? WebAssembly's
+        ;; `and` evaluates both sides, so each load is guarded by an `if` of its own.
+        (if (i32.and
+              (i32.gt_u (local.get $j) (local.get $pos))
+              (i32.le_u (i32.add (local.get $j) (i32.const 5)) (local.get $end)))
+          (then
+            (if (i32.and
+                  (i32.eq (i32.load8_u (i32.sub (local.get $j) (i32.const 1))) (i32.const 0x22))
+                  (i32.eq (i32.load align=1 (i32.add (local.get $j) (i32.const 1))) (i32.const 0x22666572)))
+              (then
+                ;; Past spaces and the colon, a string whose first character is not '#'.
+                (local.set $k (i32.add (local.get $j) (i32.const 5)))
+                (block $value
+                  (loop $space
+                    (br_if $value (i32.ge_u (local.get $k) (local.get $end)))
+                    (br_if $value (i32.eqz (call $isSpaceOrColon (i32.load8_u (local.get $k)))))
+                    (local.set $k (i32.add (local.get $k) (i32.const 1)))
+                    (br $space)))
+                (if (i32.lt_u (local.get $k) (local.get $end))
+                  (then
+                    (if (i32.eq (i32.load8_u (local.get $k)) (i32.const 0x22))
+                      (then
+                        (if (i32.ge_u (i32.add (local.get $k) (i32.const 1)) (local.get $end))
+                          (then (return (i32.sub (local.get $j) (i32.const 1)))))
+                        (if (i32.ne (i32.load8_u (i32.add (local.get $k) (i32.const 1))) (i32.const 0x23))
+                          (then (return (i32.sub (local.get $j) (i32.const 1)))))))))))))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br $next)))
+    (i32.const -1))
+
+  (func $isSpaceOrColon (param $c i32) (result i32)
+    (i32.or
+      (i32.or (i32.eq (local.get $c) (i32.const 0x20)) (i32.eq (local.get $c) (i32.const 0x3a)))
+      (i32.or (i32.eq (local.get $c) (i32.const 0x0a))
+        (i32.or (i32.eq (local.get $c) (i32.const 0x0d)) (i32.eq (local.get $c) (i32.const 0x09))))))
 )

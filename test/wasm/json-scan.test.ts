@@ -88,6 +88,7 @@ it('turns JSON text into a one-byte string that parses to the same value', () =>
     { plain: 'ascii only', n: [1, 2.5, true, null] },
     { 'clé é': 'ÿ ß ߿ ࠀ 中文 ￿ 😀 𐀀 🎉', mixed: 'a"é"\\é' },
     { many: '€'.repeat(5000) },
+    { grows: `${'😀'.repeat(1500)} ${'é'.repeat(1500)}` },
   ];
   for (const sample of samples) {
     const bytes = Buffer.from(JSON.stringify(sample));
@@ -96,4 +97,36 @@ it('turns JSON text into a one-byte string that parses to the same value', () =>
   }
   const few = Buffer.from(JSON.stringify({ a: 'é' }));
   assert.ok(/^[\x00-\x7f]*$/.test(scanOf(few).jsonText(0, few.length)));
+});
+
+/** Where the first `"$ref"` is whose value does not start with '#', byte by byte. */
+function externalRefRef(bytes: Uint8Array): number {
+  const text = Buffer.from(bytes).toString('latin1');
+  for (let at = text.indexOf('"$ref"'); at >= 0; at = text.indexOf('"$ref"', at + 1)) {
+    let i = at + 6;
+    while (i < text.length && ' \n\r\t:'.includes(text[i] as string)) i++;
+    if (text[i] === '"' && text[i + 1] !== '#') return at;
+  }
+  return -1;
+}
+
+it('finds refs into other documents, and only those', () => {
+  const cases: Array<[string, number]> = [
+    ['{"$ref": "#/components/schemas/A"}', -1],
+    ['{"a": {"$ref" :\n "common.yaml#/A"}}', 7],
+    ['{"a": "$ref", "b": "$ref\\""}', -1],
+    ['{"$ref": "#", "x": {"$ref": "b.json"}}', 20],
+    ['{"$ref":"', 1],
+    ['{"$schema": "x", "$ref": 1}', -1],
+  ];
+  for (const [text, at] of cases) assert.equal(scanOf(text).externalRef(), at, text);
+  const next = random(11);
+  const alphabet = ['"$ref"', '"', '$', 'ref', ' ', ':', '#', 'x', '\n'];
+  for (let round = 0; round < 3000; round++) {
+    let text = '';
+    const length = Math.floor(next() * 40);
+    for (let k = 0; k < length; k++) text += alphabet[Math.floor(next() * alphabet.length)];
+    const bytes = Buffer.from(text);
+    assert.equal(scanOf(bytes).externalRef(), externalRefRef(bytes), JSON.stringify(text));
+  }
 });
