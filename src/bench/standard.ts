@@ -291,7 +291,7 @@ export function standardBenchmarks(): Benchmark[] {
     {
       name: 'spec_loading_github',
       description:
-        "headroom openapi on GitHub's spec (1,223 operations, --tools all), cold: process start to the first tools/list, vs @ivotoby/openapi-mcp-server",
+        "headroom openapi on GitHub's spec (1,223 operations, --tools all), cold: process start to the last byte of the first tools/list answer, vs @ivotoby/openapi-mcp-server",
       module: 'benchmarks/openapi-startup.ts',
       args: ['github'],
       variant: 'headroom-cold',
