@@ -1,7 +1,7 @@
 /**
  * Issue 9's load test: N concurrent MCP clients over Streamable HTTP, each calling tools whose
  * upstream answers are 1, 10 and 50 MB of JSON (generated on the fly and streamed by the loopback
- * upstream, in a process of its own), for S seconds, against the built server (`dist/cli.js
+ * upstream, in a process of its own), for S seconds, against the built server (`dist/cli.cjs
  * openapi --transport http --memory-budget 256MB`). Figures: calls, successes, overload refusals,
  * other errors (timeouts among them), crashes (the server exited or refused connections), the
  * server's peak RSS (the kernel's VmHWM) against the budget, and p50/p99 latency of the successes.
@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { ROOT, UpstreamProcess } from './lib/session.js';
 import { runLoad } from './load-harness.js';
 
-const CLI = join(ROOT, 'dist', 'cli.js');
+const CLI = join(ROOT, 'dist', 'cli.cjs');
 const BUDGET = '256MB';
 
 export async function run(variant: string, seconds = '60'): Promise<Record<string, number>> {

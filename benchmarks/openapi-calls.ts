@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { McpSession, procMb, ROOT, resetPeak, sleep, UpstreamProcess } from './lib/session.js';
 
 const SPEC = join(ROOT, 'test', 'e2e', 'fixtures', 'upstream.yaml');
-const CLI = join(ROOT, 'dist', 'cli.js');
+const CLI = join(ROOT, 'dist', 'cli.cjs');
 const PEER = join(
   ROOT,
   'benchmarks',

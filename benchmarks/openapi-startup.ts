@@ -21,7 +21,7 @@ import { fileURLToPath } from 'node:url';
 export type Variant = string;
 
 const here = dirname(fileURLToPath(import.meta.url));
-const CLI = join(here, '..', 'dist', 'cli.js');
+const CLI = join(here, '..', 'dist', 'cli.cjs');
 
 const modules = join(here, 'node_modules');
 // The real specifications are a separate install (benchmarks/corpus), about 800 MB.

@@ -58,7 +58,7 @@ try {
   );
   const xdg = join(temp, 'xdg');
   await train(
-    [join(outdir, 'cli.js'), 'openapi', spec, '--tools', 'all', '--log-level', 'warn'],
+    [join(outdir, 'cli.cjs'), 'openapi', spec, '--tools', 'all', '--log-level', 'warn'],
     { cwd: temp, env: { ...env, XDG_CACHE_HOME: xdg } },
     messages,
   );

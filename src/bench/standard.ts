@@ -16,7 +16,7 @@ const rss: FigureSpec = { key: 'peakRssMb', label: 'peak RSS MB', digits: 0, bet
 const gcMs: FigureSpec = { key: 'gcMs', label: 'GC pause ms', digits: 1, better: 'lower' };
 const gcCount: FigureSpec = { key: 'gcCount', label: 'GCs', digits: 0, better: 'lower' };
 
-const BUILD = { path: 'dist/cli.js', install: 'npm run build' };
+const BUILD = { path: 'dist/cli.cjs', install: 'npm run build' };
 const PEERS = 'npm --prefix benchmarks install';
 const CORPUS = 'npm --prefix benchmarks/corpus install (about 800 MB)';
 const PEER_SERVER: Requirement = {

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /**
- * The built `headroom` executable (dist/cli.js; src/cli.ts is the entry when running from source).
+ * The built `headroom` executable (dist/cli.cjs, the package's bin; src/cli.ts is the entry when
+ * running from source).
  * The CLI itself is one classic script beside this file, dist/cli-bundle.js (scripts/bundle.mjs),
  * because Node 20 keeps V8's compiled code only for classic scripts: compiling the ~1 MB bundle
  * costs 50-80 ms of every start, loading its code cache a few. The cache is written once per build
@@ -115,9 +116,9 @@ script.runInThisContext()(
   dirname(bundle),
   pathToFileURL(bundle).href,
 );
-process.exitCode = await cli.exports.main(argv, {
-  stdout: process.stdout,
-  stderr: process.stderr,
-  env: process.env,
-  cwd: process.cwd(),
-});
+// Not awaited at the top level: this file is built as CommonJS (scripts/bundle.mjs says why).
+cli.exports
+  .main(argv, { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() })
+  .then((code) => {
+    process.exitCode = code;
+  });

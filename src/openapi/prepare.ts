@@ -10,6 +10,7 @@ import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SpecError } from '../errors.js';
+import { JsonScan } from '../wasm/json-scan.js';
 import { SpecCache } from './cache.js';
 import { buildCatalog, type CatalogOptions } from './catalog.js';
 import { decodeCatalog, encodeCatalog } from './catalog-codec.js';
@@ -19,7 +20,6 @@ import { loadReferencedDocuments, type RefPolicy, RefResolver } from './refs.js'
 import { OperationIndex, type OperationIndexJson } from './search.js';
 import { describeSource, readSource } from './source.js';
 import { parseSparse, SparseParseError } from './sparse.js';
-import { JsonScan } from '../wasm/json-scan.js';
 import { convertSwagger2 } from './swagger2.js';
 import type { Catalog, JsonObject } from './types.js';
 

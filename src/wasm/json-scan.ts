@@ -1,3 +1,4 @@
+/// <reference path="./webassembly.d.ts" />
 /**
  * Scans of JSON text held in WebAssembly memory (json-scan.wat says why they are not JavaScript).
  * The text is copied in once, or read straight into `bytes`; the scans answer byte offsets.

@@ -58,7 +58,7 @@ it('judges the load test on crashes, nothing lost and the budget, once, against 
   assert.equal(load.variant, 'clients-50');
   assert.deepEqual(load.args, ['60']);
   assert.equal(load.iterations, 1);
-  assert.ok(load.requires?.some((r) => r.path === 'dist/cli.js'));
+  assert.ok(load.requires?.some((r) => r.path === 'dist/cli.cjs'));
   const bounds = Object.fromEntries((load.targets ?? []).map((t) => [t.figure, [t.min, t.max]]));
   assert.deepEqual(bounds, {
     crashes: [undefined, 0],

@@ -23,7 +23,7 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const temp = mkdtempSync(join(tmpdir(), 'headroom-code-cache-'));
-const CLI = join(temp, 'dist', 'cli.js');
+const CLI = join(temp, 'dist', 'cli.cjs');
 const PETSTORE = join(ROOT, 'examples', 'petstore.yaml');
 
 const MESSAGES = [
@@ -234,5 +234,16 @@ describe('the code cache of the built executable', () => {
     assert.equal(result.status, 2);
     assert.equal(result.stdout, '');
     assert.match(result.stderr, /Did you mean 'openapi'\?/);
+  });
+
+  it('runs as dist/cli.js too, the ES module beside the CommonJS bin', () => {
+    const viaModule = spawnSync(process.execPath, [join(temp, 'dist', 'cli.js'), '--version'], {
+      cwd: temp,
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    assert.equal(viaModule.status, 0, viaModule.stderr);
+    assert.equal(viaModule.stdout, headroom(['--version'], { XDG_CACHE_HOME: folder() }).stdout);
+    assert.match(viaModule.stdout, /\d+\.\d+\.\d+/);
   });
 });
