@@ -73,9 +73,10 @@ export function buildCatalog(document: JsonObject, resolver: RefResolver, option
   const found = rawOperations(document, resolver, warn);
   const raw = filterOperations(found, options.filter ?? {});
   const operations: Operation[] = [];
+  const memo: ParameterMemo = new WeakMap();
   for (const item of raw) {
     try {
-      operations.push(buildOperation(item, document, resolver, translator, names, options, warn));
+      operations.push(buildOperation(item, document, resolver, translator, names, options, warn, memo));
     } catch (error) {
       warn(`${item.method.toUpperCase()} ${item.path}: skipped: ${(error as Error).message}`);
     }
@@ -141,10 +142,11 @@ function buildOperation(
   names: NameAllocator,
   options: CatalogOptions,
   warn: (m: string) => void,
+  memo: ParameterMemo,
 ): Operation {
   const where = `${item.method.toUpperCase()} ${item.path}`;
   const refs = new Set<string>();
-  const parameters = collectParameters(item, resolver, translator, refs, warn);
+  const parameters = collectParameters(item, resolver, translator, refs, warn, memo);
   const body = requestBody(item, resolver, translator, refs, warn);
   const properties: Record<string, Schema> = {};
   const required: string[] = [];
@@ -157,8 +159,6 @@ function buildOperation(
     for (let n = 2; used.has(argument); n++) argument = `${p.in}_${p.name}_${n}`;
     p.argument = argument;
     used.add(p.argument);
-    // The parameter and its property share one schema, which is how the cache stores and restores it.
-    p.schema = withDescription(p.schema, p.description) as JsonObject;
     setOwn(properties, p.argument, p.schema);
     if (p.required) required.push(p.argument);
   }
@@ -204,12 +204,25 @@ function buildOperation(
   };
 }
 
+/**
+ * A parameter as translated once: a large API refers to a few shared parameters (`owner`, `repo`,
+ * `per_page`) from hundreds of operations, and translating each again was a third of the catalog.
+ */
+interface TranslatedParameter {
+  param: OperationParameter;
+  refs: ReadonlySet<string>;
+}
+
+/** Translated parameters by their resolved object: each operation gets a copy of its own. */
+export type ParameterMemo = WeakMap<object, TranslatedParameter>;
+
 function collectParameters(
   item: RawOperation,
   resolver: RefResolver,
   translator: SchemaTranslator,
   refs: Set<string>,
   warn: (m: string) => void,
+  memo: ParameterMemo,
 ): OperationParameter[] {
   const where = `${item.method.toUpperCase()} ${item.path}`;
   const byKey = new Map<string, OperationParameter>();
@@ -226,41 +239,63 @@ function collectParameters(
         continue;
       }
       const p = asObject(found.value);
-      const name = p?.name;
-      const location = p?.in as ParameterLocation;
-      if (!p || typeof name !== 'string' || !LOCATIONS.has(location)) {
-        if (p?.in !== 'body' && p?.in !== 'formData')
-          warn(`${at}: not a parameter (needs a name and in: path, query, header or cookie); skipped`);
-        continue;
-      }
-      if (location === 'header' && IGNORED_HEADERS.has(name.toLowerCase())) continue;
-      let schemaSource: unknown = p.schema;
-      const content = asObject(p.content);
-      const contentType = schemaSource === undefined && content ? Object.keys(content)[0] : undefined;
-      if (contentType !== undefined && content) schemaSource = asObject(content[contentType])?.schema;
-      const translated =
-        schemaSource === undefined
-          ? { schema: {} as Schema, refs: new Set<string>() }
-          : translator.translate(schemaSource, found.doc, `${at}.schema`);
+      const translated = p
+        ? (memo.get(p) ?? translateParameter(p, found.doc, at, translator, warn))
+        : undefined;
+      if (!p) warn(`${at}: not a parameter (needs a name and in: path, query, header or cookie); skipped`);
+      if (!p || !translated) continue;
+      memo.set(p, translated);
       for (const ref of translated.refs) refs.add(ref);
-      const param: OperationParameter = {
-        name,
-        in: location,
-        argument: name,
-        required: location === 'path' || p.required === true,
-        schema: translated.schema === true || translated.schema === false ? {} : translated.schema,
-      };
-      if (typeof p.style === 'string') param.style = p.style;
-      if (typeof p.explode === 'boolean') param.explode = p.explode;
-      if (p.allowReserved === true) param.allowReserved = true;
-      // Serialized as this media type (usually JSON) rather than by style.
-      if (contentType !== undefined) param.contentType = contentType;
-      const description = text(p.description);
-      if (description) param.description = description;
-      byKey.set(`${location}:${name}`, param);
+      byKey.set(`${translated.param.in}:${translated.param.name}`, { ...translated.param });
     }
   }
   return [...byKey.values()];
+}
+
+/**
+ * The parameter `p` translated, with its description on its schema too (as its tool property);
+ * undefined, with a warning, when it is not a parameter; null when it is one that is not an argument.
+ */
+function translateParameter(
+  p: JsonObject,
+  doc: string,
+  at: string,
+  translator: SchemaTranslator,
+  warn: (m: string) => void,
+): TranslatedParameter | undefined | null {
+  const name = p.name;
+  const location = p.in as ParameterLocation;
+  if (typeof name !== 'string' || !LOCATIONS.has(location)) {
+    if (p.in !== 'body' && p.in !== 'formData')
+      warn(`${at}: not a parameter (needs a name and in: path, query, header or cookie); skipped`);
+    return undefined;
+  }
+  if (location === 'header' && IGNORED_HEADERS.has(name.toLowerCase())) return null;
+  let schemaSource: unknown = p.schema;
+  const content = asObject(p.content);
+  const contentType = schemaSource === undefined && content ? Object.keys(content)[0] : undefined;
+  if (contentType !== undefined && content) schemaSource = asObject(content[contentType])?.schema;
+  const translated =
+    schemaSource === undefined
+      ? { schema: {} as Schema, refs: new Set<string>() }
+      : translator.translate(schemaSource, doc, `${at}.schema`);
+  const description = text(p.description);
+  const schema = translated.schema === true || translated.schema === false ? {} : translated.schema;
+  const param: OperationParameter = {
+    name,
+    in: location,
+    argument: name,
+    required: location === 'path' || p.required === true,
+    // The parameter and its property share one schema, which is how the cache stores and restores it.
+    schema: withDescription(schema, description) as JsonObject,
+  };
+  if (typeof p.style === 'string') param.style = p.style;
+  if (typeof p.explode === 'boolean') param.explode = p.explode;
+  if (p.allowReserved === true) param.allowReserved = true;
+  // Serialized as this media type (usually JSON) rather than by style.
+  if (contentType !== undefined) param.contentType = contentType;
+  if (description) param.description = description;
+  return { param, refs: translated.refs };
 }
 
 const BODY_PREFERENCE = [
