@@ -304,20 +304,21 @@ async function openSession(
   };
   const writes: Array<Promise<unknown> | undefined> = apis.map((api) => api.cacheWrite);
   const { wireTools } = await import('./server.js');
-  // Known now even on a cold start: preparing recorded every local spec's content hash.
-  const listingToWrite = writeListing ? toolListingKey(options, sources, cache) : undefined;
-  if (cache && listingToWrite) {
-    // After the catalogs: the list is built for it then if no client has asked for it yet.
-    const listed = Promise.all(writes).then(() =>
-      writeToolListing(cache, listingToWrite, {
+  if (cache && writeListing) {
+    // After the catalogs, whose writes record each local spec's content hash, which keys the list;
+    // it is built for it then if no client has asked for it yet.
+    const listed = Promise.all(writes).then(() => {
+      const key = toolListingKey(options, sources, cache);
+      if (!key) return;
+      return writeToolListing(cache, key, {
         title: serving.title,
         mode: serving.mode,
         operationCount: serving.operationCount,
         tools: wireTools(tools.list(), logger),
       }).catch((error: unknown) =>
         logger.warn(`could not write the tool listing to ${cache.dir}: ${(error as Error).message}`),
-      ),
-    );
+      );
+    });
     writes.push(listed);
   }
   return {

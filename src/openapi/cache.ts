@@ -8,6 +8,7 @@
 import { isAscii } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import {
+  existsSync,
   mkdirSync,
   readdirSync,
   readFileSync,
@@ -30,6 +31,7 @@ const SUFFIX = '.catalog.br';
 // file read, where decompressing GitHub's 2.2 MB tool list took 10-20 ms of a 0.5 s warm start.
 const RAW_SUFFIX = '.raw';
 const STAMP = '.stamp';
+const SIZE = '.size';
 
 export interface SpecCacheOptions {
   /** Default: $XDG_CACHE_HOME/headroom, else ~/.cache/headroom. */
@@ -189,6 +191,28 @@ export class SpecCache {
     } catch {
       // Only a shortcut: without it the next start reads and hashes the file.
     }
+  }
+
+  /**
+   * Whether a catalog was ever stored for a spec of exactly `bytes` bytes, shaped so: when not, no
+   * entry can hold its content, and a first start need not hash the spec before answering.
+   */
+  sizeSeen(bytes: number, shaping: unknown, version: string): boolean {
+    return existsSync(this.sizeFile(bytes, shaping, version));
+  }
+
+  rememberSize(bytes: number, shaping: unknown, version: string): void {
+    try {
+      mkdirSync(this.dir, { recursive: true });
+      writeFileSync(this.sizeFile(bytes, shaping, version), '');
+    } catch {
+      // Only a shortcut: without it the next start of a spec this size hashes it first.
+    }
+  }
+
+  private sizeFile(bytes: number, shaping: unknown, version: string): string {
+    const shaped = createHash('sha256').update(`${FORMAT}\n${version}\n${JSON.stringify(shaping)}`);
+    return join(this.dir, `${bytes}-${shaped.digest('hex').slice(0, 16)}${SIZE}`);
   }
 
   private stampFile(file: string): string {

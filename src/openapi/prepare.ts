@@ -44,8 +44,6 @@ export interface PreparedApi {
   fromCache: boolean;
   /** Milliseconds per stage, for logs and benchmarks. */
   timings: Record<string, number>;
-  /** The catalog's cache key: the spec's content hash and everything that shaped the catalog. */
-  cacheKey: string;
   /** Resolves when the cache entry is written (or failed to be); undefined when nothing is written. */
   cacheWrite?: Promise<void>;
 }
@@ -76,15 +74,7 @@ export async function prepareCatalog(source: string, options: PrepareOptions): P
     lap('cache');
     if (cached.hit) {
       const { catalog, index } = cached.value;
-      return new LazyIndexApi(
-        decodeCatalog(catalog),
-        source,
-        known.specBytes,
-        true,
-        timings,
-        known.key,
-        index,
-      );
+      return new LazyIndexApi(decodeCatalog(catalog), source, known.specBytes, true, timings, index);
     }
   }
   // A local file is read straight into the memory that the sparse parse scans.
@@ -94,17 +84,24 @@ export async function prepareCatalog(source: string, options: PrepareOptions): P
     return scan?.bytes ?? Buffer.allocUnsafeSlow(size);
   };
   const read = await readSource(source, { ...options.load, allocate });
-  const hash = SpecCache.contentHash(read.bytes);
+  const { cache, version } = options;
+  const shaping = shapingOf(options);
   const file = localFile(source, options.load?.cwd);
-  if (file) options.cache?.rememberHash(file, hash);
+  // The content hash keys the cache. A spec of a size never stored cannot be in it, so hashing
+  // waits until its entry is written, after the first answers: 20-30 ms of a cold start.
+  let hash: string | undefined;
+  if (cache?.sizeSeen(read.bytes.length, shaping, version)) {
+    hash = SpecCache.contentHash(read.bytes);
+    if (file) cache.rememberHash(file, hash);
+  }
   lap('read');
-  const key = SpecCache.key(hash, shapingOf(options), options.version);
-  if (options.cache) {
-    const cached = options.cache.read<CacheEntry>(key);
+  if (cache && hash) {
+    const key = SpecCache.key(hash, shaping, version);
+    const cached = cache.read<CacheEntry>(key);
     lap('cache');
     if (cached.hit) {
       const { catalog, index } = cached.value;
-      return new LazyIndexApi(decodeCatalog(catalog), source, read.bytes.length, true, timings, key, index);
+      return new LazyIndexApi(decodeCatalog(catalog), source, read.bytes.length, true, timings, index);
     }
     if (cached.reason !== 'absent') {
       options.warn?.(
@@ -116,6 +113,8 @@ export async function prepareCatalog(source: string, options: PrepareOptions): P
   const sparse = options.optimize
     ? undefined
     : sparseParse(read.bytes, scan?.bytes === read.bytes ? scan : undefined);
+  // Held by the closure above, which lives as long as the cache write: let it go now.
+  scan = undefined;
   const parsed = sparse ?? parseSpecBytes(read.bytes, source, options.load ?? {});
   const identified = identifySpec(parsed.value, source);
   lap('parse');
@@ -138,18 +137,24 @@ export async function prepareCatalog(source: string, options: PrepareOptions): P
     options.catalog,
   );
   lap('catalog');
-  const prepared = new LazyIndexApi(catalog, source, read.bytes.length, false, timings, key);
-  if (options.cache) {
-    const cache = options.cache;
+  const prepared = new LazyIndexApi(catalog, source, read.bytes.length, false, timings);
+  if (cache) {
+    // The bytes are kept only until they are hashed, before the index is built.
+    let bytes: Uint8Array | undefined = hash ? undefined : read.bytes;
+    const specBytes = read.bytes.length;
     // Later, so as not to delay the first answers: the entry includes the search index, which is
     // built then rather than now. The timer holds the process open until the entry is written.
     prepared.cacheWrite = new Promise<void>((resolve) => setTimeout(resolve, CACHE_WRITE_DELAY_MS))
-      .then(() =>
-        cache.write(key, {
+      .then(() => {
+        hash ??= SpecCache.contentHash(bytes as Uint8Array);
+        bytes = undefined;
+        if (file) cache.rememberHash(file, hash);
+        cache.rememberSize(specBytes, shaping, version);
+        return cache.write(SpecCache.key(hash, shaping, version), {
           catalog: encodeCatalog(catalog),
           index: JSON.stringify(prepared.index.toJSON()),
-        } satisfies CacheEntry),
-      )
+        } satisfies CacheEntry);
+      })
       .catch((error) => {
         options.warn?.(
           `could not write the cache entry for ${source} in ${cache.dir}: ${(error as Error).message}`,
@@ -191,7 +196,6 @@ class LazyIndexApi implements PreparedApi {
     readonly specBytes: number,
     readonly fromCache: boolean,
     readonly timings: Record<string, number>,
-    readonly cacheKey: string,
     private readonly cachedIndex?: string,
   ) {}
 

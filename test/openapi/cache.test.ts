@@ -233,6 +233,31 @@ describe('prepareCatalog with a cache', { concurrency: true }, () => {
     });
   }
 
+  it('finds a copy of a stored spec by its content, and hashes a spec of a new size only later', async () => {
+    const dir = tempDir();
+    const cache = new SpecCache({ dir });
+    const file = join(FIXTURES, 'petstore-3.0.yaml');
+    const first = await prepareCatalog(file, options(cache));
+    // No spec of this size was ever stored: nothing to look up, and the hash waits for the write.
+    assert.equal('cache' in first.timings, false, JSON.stringify(first.timings));
+    await first.cacheWrite;
+    // The same bytes elsewhere: an unknown file state, but a size seen before, so hashed and found.
+    const copy = join(dir, 'copy.yaml');
+    copyFileSync(file, copy);
+    const second = await prepareCatalog(copy, options(cache));
+    assert.equal(second.fromCache, true);
+    assert.deepEqual(served(second.catalog), served(first.catalog));
+    // The same size but other bytes: hashed, not found, prepared and stored.
+    const text = readFileSync(file, 'utf8');
+    const other = join(dir, 'other.yaml');
+    writeFileSync(other, text.replace('Swagger Petstore', 'Swagger Petstorf'));
+    const third = await prepareCatalog(other, options(cache));
+    assert.equal(third.fromCache, false);
+    assert.equal(third.catalog.api.title, first.catalog.api.title.replace('Petstore', 'Petstorf'));
+    await third.cacheWrite;
+    assert.equal((await prepareCatalog(other, options(cache))).fromCache, true);
+  });
+
   it('restores exactly the catalog it stored (parameter and body schemas included)', {}, async () => {
     const cache = new SpecCache({ dir: tempDir() });
     const file = join(FIXTURES, 'petstore-3.0.yaml');
