@@ -79,6 +79,8 @@ export class RefResolver {
    * is not one, guarding against loops. Used for parameters, bodies and responses.
    */
   deref(value: unknown, fromDoc: string): { value: unknown; doc: string } {
+    // Most values are not refs: no loop guard to build for them.
+    if (!isRef(value)) return { value, doc: fromDoc };
     let doc = fromDoc;
     const seen = new Set<string>();
     while (isRef(value)) {
