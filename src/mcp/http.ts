@@ -298,8 +298,8 @@ export async function serveHttp(
           res,
           413,
           `request body too large: the limit is ${formatBytes(maxBodyBytes)} (maxBodyBytes); send smaller arguments or raise the limit`,
-          { connection: 'close' },
         );
+        lingerThenClose(req);
         return;
       }
       try {
@@ -373,6 +373,22 @@ function listen(server: HttpServer, port: number, host: string): Promise<void> {
 }
 
 /** Reads a body up to `limit` bytes; past it, stops buffering and drains the rest unread. */
+/** How long the rest of a refused body is read and dropped before the connection is cut. */
+const LINGER_MS = 2000;
+
+/**
+ * After a 413, the client may still be sending its body: closing at once would make it fail its
+ * next write with a reset, before it reads the answer. So the rest is read and dropped (readBody
+ * keeps consuming), and the connection is cut only if the body has not ended within LINGER_MS.
+ */
+function lingerThenClose(req: IncomingMessage): void {
+  if (req.complete) return;
+  const timer = setTimeout(() => req.socket.destroy(), LINGER_MS);
+  timer.unref();
+  req.once('end', () => clearTimeout(timer));
+  req.once('close', () => clearTimeout(timer));
+}
+
 function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too-large'> {
   const declared = Number(singleHeader(req.headers['content-length']));
   if (Number.isFinite(declared) && declared > limit) {

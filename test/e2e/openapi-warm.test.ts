@@ -4,7 +4,7 @@
  * called; the SDK's Client over stdio checks the answers, against a real loopback upstream.
  */
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -29,10 +29,10 @@ function start(cacheDir: string, home: string) {
   return connectStdio(args, cleanup, { env: { PATH: process.env.PATH ?? '', HOME: home } });
 }
 
-/** Waits (bounded) until the cache folder holds a tool listing. */
+/** Waits (bounded) until the cache folder holds a tool listing (it is made by the first write). */
 async function listingWritten(cacheDir: string): Promise<void> {
   for (let i = 0; i < 100; i++) {
-    if (readdirSync(cacheDir).some((name) => name.endsWith('.raw'))) return;
+    if (existsSync(cacheDir) && readdirSync(cacheDir).some((name) => name.endsWith('.raw'))) return;
     await sleep(100);
   }
   assert.fail(`no tool listing in ${cacheDir} after 10 s`);
