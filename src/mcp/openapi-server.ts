@@ -303,8 +303,8 @@ async function openSession(
     operationCount: tools.operationCount,
   };
   const writes: Array<Promise<unknown> | undefined> = apis.map((api) => api.cacheWrite);
-  const { wireTools } = await import('./server.js');
   if (cache && writeListing) {
+    const { wireTools } = await import('./server.js');
     // After the catalogs, whose writes record each local spec's content hash, which keys the list;
     // it is built for it then if no client has asked for it yet.
     const listed = Promise.all(writes).then(() => {

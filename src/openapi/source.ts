@@ -3,13 +3,16 @@
  * more than the size cap: a file is measured before it is read, a stream is cut off as soon as it
  * passes the cap, so an oversized or endless source costs at most the cap in memory.
  */
-import { closeSync, fstatSync, openSync, read, statSync } from 'node:fs';
+import { closeSync, openSync, read, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { SpecError, SpecTooLargeError } from '../errors.js';
 import { formatBytes } from '../util/bytes.js';
 import { formatCount } from '../util/count.js';
+
+const readAt = promisify(read);
 
 export const DEFAULT_MAX_SPEC_BYTES = 100 * 1024 * 1024;
 export const DEFAULT_FETCH_TIMEOUT_MS = 30_000;
@@ -144,31 +147,21 @@ async function readPath(
 /**
  * The file read into `into` by one request to the thread pool, issued before this returns: reading
  * 12 MB then overlaps whatever the caller starts next (readFile takes a turn of the event loop for
- * every 512 KiB). Undefined when the file's size has changed since it was measured.
+ * every 512 KiB). Undefined when the file's length is not `into`'s (it changed since it was measured).
  */
 async function readExactly(file: string, into: Uint8Array): Promise<Uint8Array | undefined> {
   const fd = openSync(file, 'r');
   try {
-    if (fstatSync(fd).size !== into.length) return undefined;
     let filled = 0;
     while (filled < into.length) {
-      const bytesRead = await readAt(fd, into.subarray(filled), filled);
+      const { bytesRead } = await readAt(fd, into, filled, into.length - filled, filled);
       if (bytesRead === 0) return undefined;
       filled += bytesRead;
     }
-    return (await readAt(fd, Buffer.alloc(1), filled)) === 0 ? into : undefined;
+    return (await readAt(fd, Buffer.alloc(1), 0, 1, filled)).bytesRead === 0 ? into : undefined;
   } finally {
     closeSync(fd);
   }
-}
-
-/** Reads into the whole of `into` from the file's byte `position`. */
-function readAt(fd: number, into: Uint8Array, position: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    read(fd, into, 0, into.length, position, (error, bytesRead) =>
-      error ? reject(error) : resolve(bytesRead),
-    );
-  });
 }
 
 function fileError(source: string, file: string, error: unknown): Error {
