@@ -8,6 +8,7 @@ import { filterOperations, type OperationFilter } from './filter.js';
 import { NameAllocator } from './names.js';
 import type { RefResolver } from './refs.js';
 import { type Schema, SchemaTranslator, setOwn } from './schema.js';
+import { materialize } from './sparse.js';
 import type {
   ApiInfo,
   Catalog,
@@ -90,6 +91,16 @@ export function buildCatalog(document: JsonObject, resolver: RefResolver, option
     definitions: translator.exportDefinitions(),
     warnings,
   };
+}
+
+/**
+ * Reads the responses of every operation (each is read on first use: see buildOperation), after
+ * which nothing holds on to the parsed document; answers the warnings that reading them added.
+ */
+export function settleResponses(catalog: Catalog): string[] {
+  const before = catalog.warnings.length;
+  for (const op of catalog.operations) void op.responses;
+  return catalog.warnings.slice(before);
 }
 
 function whyNoOperations(document: JsonObject, found: number, kept: number): string {
@@ -182,7 +193,7 @@ function buildOperation(
   ) as Array<Record<string, string[]>>;
   const servers = serverUrls(item.op.servers) ?? serverUrls(item.pathItem.servers);
   const output = options.outputSchemas ? outputSchema(item, resolver, translator, warn, where) : undefined;
-  return {
+  const operation: Operation = {
     name: names.allocate(item),
     api: options.apiName,
     method: item.method,
@@ -195,13 +206,34 @@ function buildOperation(
     deprecated: item.op.deprecated === true,
     parameters,
     ...(body ? { body } : {}),
-    responses: responses(item, resolver, warn, where),
+    responses: [],
     security,
     ...(servers ? { servers } : {}),
     inputSchema,
     defs: [...refs],
     ...(output ? { outputSchema: output.schema, outputDefs: output.refs } : {}),
   };
+  // Read when the operation is first called (for its Accept header) or the catalog is settled: a
+  // sparse parse keeps them as text, and parsing them all would be a fifth of a cold start.
+  lazyValue(operation, 'responses', () => responses(item, resolver, warn, where));
+  return operation;
+}
+
+/** Makes `key` a value computed on first read (or replaced by a write), in its place among the keys. */
+function lazyValue<T extends object, K extends keyof T>(target: T, key: K, compute: () => T[K]): void {
+  const settle = (value: T[K]): void => {
+    Object.defineProperty(target, key, { value, writable: true, enumerable: true, configurable: true });
+  };
+  Object.defineProperty(target, key, {
+    get: () => {
+      const value = compute();
+      settle(value);
+      return value;
+    },
+    set: settle,
+    enumerable: true,
+    configurable: true,
+  });
 }
 
 /**
@@ -360,7 +392,7 @@ function responses(
   where: string,
 ): OperationResponse[] {
   const out: OperationResponse[] = [];
-  for (const [status, value] of Object.entries(asObject(item.op.responses) ?? {})) {
+  for (const [status, value] of Object.entries(operationResponses(item, warn, where) ?? {})) {
     try {
       const response = asObject(resolver.deref(value, item.doc).value);
       out.push({ status, mediaTypes: Object.keys(asObject(response?.content) ?? {}) });
@@ -371,6 +403,23 @@ function responses(
   return out;
 }
 
+/**
+ * The operation's `responses` object. A sparse parse keeps it as text checked only for closed
+ * strings and brackets, so it may turn out not to be JSON: a warning, as for a dangling ref.
+ */
+function operationResponses(
+  item: RawOperation,
+  warn: (m: string) => void,
+  where: string,
+): JsonObject | undefined {
+  try {
+    return asObject(materialize(item.op.responses));
+  } catch (error) {
+    warn(`${where} responses: not valid JSON (${(error as Error).message}); none are known`);
+    return undefined;
+  }
+}
+
 /** The translated schema of the first 2xx response with a JSON media type and a schema. */
 function outputSchema(
   item: RawOperation,
@@ -379,12 +428,13 @@ function outputSchema(
   warn: (m: string) => void,
   where: string,
 ): { schema: Schema; refs: string[] } | undefined {
-  const statuses = Object.keys(asObject(item.op.responses) ?? {})
+  const all = operationResponses(item, warn, where);
+  const statuses = Object.keys(all ?? {})
     .filter((status) => /^2(\d\d|XX)$/i.test(status))
     .sort();
   for (const status of statuses) {
     try {
-      const found = resolver.deref(asObject(item.op.responses)?.[status], item.doc);
+      const found = resolver.deref(all?.[status], item.doc);
       const content = asObject(asObject(found.value)?.content) ?? {};
       const type = Object.keys(content).find((t) => /json/i.test(t));
       const media = type ? asObject(content[type]) : undefined;

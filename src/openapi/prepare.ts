@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { SpecError } from '../errors.js';
 import { JsonScan } from '../wasm/json-scan.js';
 import { SpecCache } from './cache.js';
-import { buildCatalog, type CatalogOptions } from './catalog.js';
+import { buildCatalog, type CatalogOptions, settleResponses } from './catalog.js';
 import { decodeCatalog, encodeCatalog } from './catalog-codec.js';
 import { identifySpec, type LoadSpecOptions, parseSpecBytes } from './load.js';
 import { type OptimizeOptions, optimizeSpec } from './optimize.js';
@@ -48,8 +48,10 @@ export interface PreparedApi {
   cacheWrite?: Promise<void>;
 }
 
-/** How long after preparing a catalog its cache entry is written. */
-const CACHE_WRITE_DELAY_MS = 1000;
+/** How long after preparing a catalog its responses are read and its cache entry written. */
+const SETTLE_DELAY_MS = 1000;
+/** Warnings found that late that are reported one by one; the rest are counted. */
+const LATE_WARNINGS_SHOWN = 20;
 
 interface CacheEntry {
   catalog: Catalog;
@@ -138,13 +140,24 @@ export async function prepareCatalog(source: string, options: PrepareOptions): P
   );
   lap('catalog');
   const prepared = new LazyIndexApi(catalog, source, read.bytes.length, false, timings);
+  // Later, so as not to delay the first answers: the operations' responses (read on first use, see
+  // catalog.ts) are all read, which lets the parsed document go, and the cache entry is written. The
+  // entry includes the search index, which is built then rather than now.
+  // Without a cache entry to write, the timer does not keep the process alive.
+  const later = new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, SETTLE_DELAY_MS);
+    if (!cache) timer.unref();
+  })
+    .then(() => reportLate(source, settleResponses(catalog), options.warn))
+    .catch((error) =>
+      options.warn?.(`${source}: reading its operations' responses failed: ${(error as Error).message}`),
+    );
   if (cache) {
     // The bytes are kept only until they are hashed, before the index is built.
     let bytes: Uint8Array | undefined = hash ? undefined : read.bytes;
     const specBytes = read.bytes.length;
-    // Later, so as not to delay the first answers: the entry includes the search index, which is
-    // built then rather than now. The timer holds the process open until the entry is written.
-    prepared.cacheWrite = new Promise<void>((resolve) => setTimeout(resolve, CACHE_WRITE_DELAY_MS))
+    // The timer holds the process open until the entry is written.
+    prepared.cacheWrite = later
       .then(() => {
         hash ??= SpecCache.contentHash(bytes as Uint8Array);
         bytes = undefined;
@@ -162,6 +175,14 @@ export async function prepareCatalog(source: string, options: PrepareOptions): P
       });
   }
   return prepared;
+}
+
+/** Warnings found after the catalog was first served (its responses: see settleResponses). */
+function reportLate(source: string, late: string[], warn: ((message: string) => void) | undefined): void {
+  for (const warning of late.slice(0, LATE_WARNINGS_SHOWN)) warn?.(`${source}: ${warning}`);
+  if (late.length > LATE_WARNINGS_SHOWN) {
+    warn?.(`${source}: ${late.length - LATE_WARNINGS_SHOWN} more warnings about its operations' responses`);
+  }
 }
 
 /**

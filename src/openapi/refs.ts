@@ -8,7 +8,7 @@ import { realpathSync } from 'node:fs';
 import { dirname, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { SpecError } from '../errors.js';
-import { LazyJson } from './sparse.js';
+import { LazyJson, materialize } from './sparse.js';
 import type { JsonObject } from './types.js';
 
 export interface RefPolicy {
@@ -255,10 +255,6 @@ export function getPointer(root: unknown, pointer: string): unknown {
     }
   }
   return node;
-}
-
-function materialize(value: unknown): unknown {
-  return value instanceof LazyJson ? value.value() : value;
 }
 
 const SWAGGER2_PLACES: Array<[string, string]> = [

@@ -1,11 +1,12 @@
 /**
  * A sparse parse of a JSON specification: the parts a catalog always needs (`paths`, `info`,
  * `servers`, most of `components`) are parsed at once, while the parts it may never touch
- * (each component schema, `components.examples`, webhooks) are kept as byte ranges and parsed on
- * first use. GitHub's spec is 12.4 MB, of which examples, webhooks and response-only schemas are
+ * (each component schema, `components.examples`, webhooks, each operation's `responses`) are kept
+ * as byte ranges and parsed on first use. GitHub's spec is 12.4 MB, of which examples, webhooks and response-only schemas are
  * most: skipping them saves most of the parse, its garbage, and its memory.
- * The skipped ranges are checked for balanced brackets and closed strings only; anything the
- * walker does not understand makes the caller fall back to a full JSON.parse, which reports it.
+ * The skipped ranges are checked for balanced brackets and closed strings only (one that turns out
+ * not to be JSON is reported when it is read); anything the walker does not understand makes the
+ * caller fall back to a full JSON.parse, which reports it.
  * The byte scans run in WebAssembly (src/wasm/json-scan.ts): they are most of the walk's time.
  */
 import type { JsonScan } from '../wasm/json-scan.js';
@@ -28,6 +29,11 @@ export class LazyJson {
     }
     return this.parsed;
   }
+}
+
+/** The value itself, parsed first when a sparse parse kept it lazy. */
+export function materialize(value: unknown): unknown {
+  return value instanceof LazyJson ? value.value() : value;
 }
 
 type Treatment = 'eager' | 'lazy' | 'members';
@@ -86,7 +92,9 @@ function walkObject(
       out[key] =
         how === 'lazy'
           ? new LazyJson(scan, valueStart, valueEnd)
-          : JSON.parse(scan.jsonText(valueStart, valueEnd));
+          : path.length === 0 && key === 'paths'
+            ? parsePaths(scan, valueStart, valueEnd)
+            : JSON.parse(scan.jsonText(valueStart, valueEnd));
     }
     i = skipWs(bytes, valueEnd);
     if (bytes[i] === 0x2c) {
@@ -96,6 +104,42 @@ function walkObject(
     if (bytes[i] === 0x7d) return { value: out, end: i + 1 };
     throw new SparseParseError(`expected ',' or '}' at byte ${i}`);
   }
+}
+
+/**
+ * `paths`, with each operation's `responses` kept lazy: the catalog reads them only when the
+ * operation is called (json-scan.ts cutResponses says why).
+ */
+function parsePaths(scan: JsonScan, start: number, end: number): unknown {
+  const cut = scan.cutResponses(start, end);
+  if (!cut) return JSON.parse(scan.jsonText(start, end));
+  const { text, cuts } = cut;
+  const paths = JSON.parse(text) as unknown;
+  if (cuts.length === 0) return paths;
+  // Each number left by the cut, in the objects three levels in, becomes the value it stands for.
+  // Every one must be found once: a repeated key would have dropped one (JSON.parse keeps the last).
+  let restored = 0;
+  for (const item of members(paths)) {
+    for (const operation of members(item)) {
+      if (operation === null || typeof operation !== 'object' || Array.isArray(operation)) continue;
+      const op = operation as Record<string, unknown>;
+      if (!Object.hasOwn(op, 'responses')) continue;
+      const n = op.responses;
+      if (typeof n !== 'number' || !(n >= 0 && 2 * n + 1 < cuts.length)) {
+        throw new SparseParseError(`an operation's responses became ${JSON.stringify(n)} in the cut`);
+      }
+      op.responses = new LazyJson(scan, cuts[2 * n]!, cuts[2 * n + 1]!);
+      restored++;
+    }
+  }
+  if (2 * restored !== cuts.length)
+    throw new SparseParseError('a cut operation response was not found again');
+  return paths;
+}
+
+/** The values of an object's members; none for anything else. */
+function members(value: unknown): unknown[] {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) ? Object.values(value) : [];
 }
 
 /** The index just past the value starting at `i`: a container, a string, or a scalar. */

@@ -35,7 +35,7 @@
 
   ;; The index just past the object or array whose opening bracket is at `pos`, or -1 if it is not
   ;; closed before `end`. Brackets are counted, not matched by kind; strings are skipped whole.
-  (func (export "containerEnd") (param $pos i32) (param $end i32) (result i32)
+  (func $containerEnd (export "containerEnd") (param $pos i32) (param $end i32) (result i32)
     (local $j i32) (local $v v128) (local $w v128) (local $mask i32) (local $c i32) (local $depth i32)
     (local.set $j (local.get $pos))
     (block $done
@@ -144,6 +144,148 @@
         (local.set $j (i32.add (local.get $j) (i32.const 1)))
         (br $next)))
     (i32.const -1))
+
+;; A copy of the `paths` object in [pos, end) to `out`, with the value of every `responses` member
+  ;; of an object three levels in (an operation: paths, path item, operation) replaced by its
+  ;; number, 0, 1, 2..., in order; the value's own range goes to `table` as two words per number.
+  ;; Answers the end of the copy, or -1 when a string or container is not closed (the caller then
+  ;; parses the text as it is, which reports it). The number of values cut is `cutCount()`.
+  ;; Structural bytes are found a block at a time; everything between them is copied whole.
+  (global $cuts (mut i32) (i32.const 0))
+  (func (export "cutCount") (result i32) (global.get $cuts))
+  (func (export "cutResponses") (param $pos i32) (param $end i32) (param $out i32) (param $table i32) (result i32)
+    (local $j i32) (local $seg i32) (local $o i32) (local $v v128) (local $w v128) (local $mask i32)
+    (local $c i32) (local $depth i32) (local $operation i32) (local $keyNext i32) (local $n i32)
+    (local $k i32) (local $valueEnd i32)
+    (local.set $j (local.get $pos))
+    (local.set $seg (local.get $pos))
+    (local.set $o (local.get $out))
+    (block $done
+      (loop $next
+        ;; To the next quote, bracket or comma.
+        (if (i32.le_u (i32.add (local.get $j) (i32.const 16)) (local.get $end))
+          (then
+            (local.set $v (v128.load align=1 (local.get $j)))
+            (local.set $w (v128.or (local.get $v) (i8x16.splat (i32.const 0x20))))
+            (local.set $mask (i8x16.bitmask (v128.or
+              (v128.or
+                (i8x16.eq (local.get $v) (i8x16.splat (i32.const 0x22)))
+                (i8x16.eq (local.get $v) (i8x16.splat (i32.const 0x2c))))
+              (v128.or
+                (i8x16.eq (local.get $w) (i8x16.splat (i32.const 0x7b)))
+                (i8x16.eq (local.get $w) (i8x16.splat (i32.const 0x7d)))))))
+            (if (i32.eqz (local.get $mask))
+              (then (local.set $j (i32.add (local.get $j) (i32.const 16))) (br $next)))
+            (local.set $j (i32.add (local.get $j) (i32.ctz (local.get $mask))))
+            (local.set $c (i32.load8_u (local.get $j))))
+          (else
+            (br_if $done (i32.ge_u (local.get $j) (local.get $end)))
+            (local.set $c (i32.load8_u (local.get $j)))
+            (if (i32.and
+                  (i32.and (i32.ne (local.get $c) (i32.const 0x22)) (i32.ne (local.get $c) (i32.const 0x2c)))
+                  (i32.and
+                    (i32.ne (i32.or (local.get $c) (i32.const 0x20)) (i32.const 0x7b))
+                    (i32.ne (i32.or (local.get $c) (i32.const 0x20)) (i32.const 0x7d))))
+              (then (local.set $j (i32.add (local.get $j) (i32.const 1))) (br $next)))))
+        (if (i32.eq (local.get $c) (i32.const 0x22))
+          (then
+            (if (i32.and (local.get $keyNext) (call $isResponsesKey (local.get $j) (local.get $end)))
+              (then
+                ;; Past the key, spaces and the colon: the value.
+                (local.set $k (i32.add (local.get $j) (i32.const 11)))
+                (block $value
+                  (loop $space
+                    (br_if $value (i32.ge_u (local.get $k) (local.get $end)))
+                    (br_if $value (i32.eqz (call $isSpaceOrColon (i32.load8_u (local.get $k)))))
+                    (local.set $k (i32.add (local.get $k) (i32.const 1)))
+                    (br $space)))
+                (local.set $valueEnd (call $valueEnd (local.get $k) (local.get $end)))
+                (if (i32.lt_s (local.get $valueEnd) (i32.const 0)) (then (return (i32.const -1))))
+                (memory.copy (local.get $o) (local.get $seg) (i32.sub (local.get $k) (local.get $seg)))
+                (local.set $o (call $writeDecimal
+                  (i32.add (local.get $o) (i32.sub (local.get $k) (local.get $seg))) (local.get $n)))
+                (i32.store (i32.add (local.get $table) (i32.shl (local.get $n) (i32.const 3))) (local.get $k))
+                (i32.store (i32.add (local.get $table) (i32.add (i32.shl (local.get $n) (i32.const 3)) (i32.const 4)))
+                  (local.get $valueEnd))
+                (local.set $n (i32.add (local.get $n) (i32.const 1)))
+                (local.set $seg (local.get $valueEnd))
+                (local.set $j (local.get $valueEnd))
+                (local.set $keyNext (i32.const 0))
+                (br $next)))
+            (local.set $j (call $stringEnd (local.get $j) (local.get $end)))
+            (if (i32.lt_s (local.get $j) (i32.const 0)) (then (return (i32.const -1))))
+            (local.set $keyNext (i32.const 0))
+            (br $next)))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (if (i32.eq (local.get $c) (i32.const 0x2c))
+          (then
+            (local.set $keyNext (i32.and (i32.eq (local.get $depth) (i32.const 3)) (local.get $operation)))
+            (br $next)))
+        (if (i32.eq (i32.or (local.get $c) (i32.const 0x20)) (i32.const 0x7b))
+          (then
+            (local.set $depth (i32.add (local.get $depth) (i32.const 1)))
+            (if (i32.eq (local.get $depth) (i32.const 3))
+              (then (local.set $operation (i32.eq (local.get $c) (i32.const 0x7b)))))
+            (local.set $keyNext (i32.and (i32.eq (local.get $depth) (i32.const 3)) (local.get $operation)))
+            (br $next)))
+        (local.set $depth (i32.sub (local.get $depth) (i32.const 1)))
+        (local.set $keyNext (i32.const 0))
+        (br $next)))
+    (memory.copy (local.get $o) (local.get $seg) (i32.sub (local.get $end) (local.get $seg)))
+    (global.set $cuts (local.get $n))
+    (i32.add (local.get $o) (i32.sub (local.get $end) (local.get $seg))))
+
+  ;; Whether the eleven bytes from `pos` are `"responses"`, both quotes included (the closing one
+  ;; cannot be escaped: an 's' comes before it).
+  (func $isResponsesKey (param $pos i32) (param $end i32) (result i32)
+    (if (i32.gt_u (i32.add (local.get $pos) (i32.const 11)) (local.get $end)) (then (return (i32.const 0))))
+    ;; `"respons` and `es"` as little-endian words.
+    (i32.and
+      (i64.eq (i64.load align=1 (local.get $pos)) (i64.const 0x736e6f7073657222))
+      (i32.eq (i32.and (i32.load align=1 (i32.add (local.get $pos) (i32.const 8))) (i32.const 0xffffff))
+        (i32.const 0x227365))))
+
+  ;; The end of the value starting at `pos` (a string, a container, or a scalar up to a delimiter),
+  ;; or -1 when it is not closed before `end` or there is none.
+  (func $valueEnd (param $pos i32) (param $end i32) (result i32)
+    (local $j i32) (local $c i32)
+    (if (i32.ge_u (local.get $pos) (local.get $end)) (then (return (i32.const -1))))
+    (local.set $c (i32.load8_u (local.get $pos)))
+    (if (i32.eq (local.get $c) (i32.const 0x22))
+      (then (return (call $stringEnd (local.get $pos) (local.get $end)))))
+    (if (i32.eq (i32.or (local.get $c) (i32.const 0x20)) (i32.const 0x7b))
+      (then (return (call $containerEnd (local.get $pos) (local.get $end)))))
+    (local.set $j (local.get $pos))
+    (block $scalar
+      (loop $byte
+        (br_if $scalar (i32.ge_u (local.get $j) (local.get $end)))
+        (local.set $c (i32.load8_u (local.get $j)))
+        (br_if $scalar (i32.or
+          (i32.or (i32.eq (local.get $c) (i32.const 0x2c)) (i32.eq (i32.or (local.get $c) (i32.const 0x20)) (i32.const 0x7d)))
+          (call $isSpaceOrColon (local.get $c))))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br $byte)))
+    (if (result i32) (i32.eq (local.get $j) (local.get $pos)) (then (i32.const -1)) (else (local.get $j))))
+
+  ;; Writes `n` in decimal at `at`; answers the index past it.
+  (func $writeDecimal (param $at i32) (param $n i32) (result i32)
+    (local $digits i32) (local $rest i32) (local $k i32)
+    (local.set $digits (i32.const 1))
+    (local.set $rest (i32.div_u (local.get $n) (i32.const 10)))
+    (block $counted
+      (loop $count
+        (br_if $counted (i32.eqz (local.get $rest)))
+        (local.set $digits (i32.add (local.get $digits) (i32.const 1)))
+        (local.set $rest (i32.div_u (local.get $rest) (i32.const 10)))
+        (br $count)))
+    (local.set $k (i32.add (local.get $at) (local.get $digits)))
+    (local.set $rest (local.get $n))
+    (loop $digit
+      (local.set $k (i32.sub (local.get $k) (i32.const 1)))
+      (i32.store8 (local.get $k) (i32.add (i32.const 0x30) (i32.rem_u (local.get $rest) (i32.const 10))))
+      (local.set $rest (i32.div_u (local.get $rest) (i32.const 10)))
+      (br_if $digit (i32.gt_u (local.get $k) (local.get $at))))
+    (i32.add (local.get $at) (local.get $digits)))
 
   (func $isSpaceOrColon (param $c i32) (result i32)
     (i32.or

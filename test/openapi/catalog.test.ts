@@ -3,9 +3,11 @@
  * prepareCatalog without a cache) and from small inline specs for the cases the fixtures lack.
  */
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
-import { buildCatalog, type CatalogOptions } from '../../src/openapi/catalog.js';
+import { buildCatalog, type CatalogOptions, settleResponses } from '../../src/openapi/catalog.js';
 import { type PreparedApi, prepareCatalog } from '../../src/openapi/prepare.js';
 import { RefResolver } from '../../src/openapi/refs.js';
 import { annotationsFor } from '../../src/openapi/tool-definition.js';
@@ -397,6 +399,41 @@ describe('catalog from the petstore fixtures', () => {
       properties: {},
       additionalProperties: false,
     });
+  });
+});
+
+describe("catalog: operations' responses", () => {
+  it('are read on first use, and all of them when the catalog is settled', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'headroom-responses-'));
+    try {
+      const file = join(dir, 'spec.json');
+      // The second operation's responses hold no JSON (a comma is missing), though its brackets
+      // and strings close: a sparse parse cannot tell until it reads them.
+      const text = JSON.stringify({
+        openapi: '3.0.3',
+        info: { title: 'R', version: '1' },
+        paths: {
+          '/a': { get: { operationId: 'a', responses: { 200: { $ref: '#/components/responses/Ok' } } } },
+          '/b': { get: { operationId: 'b', responses: { 200: { description: 'ok' } } } },
+        },
+        components: { responses: { Ok: { description: 'ok', content: { 'application/json': {} } } } },
+      }).replace('{"description":"ok"}}', '{"description" "ok"}}');
+      writeFileSync(file, text);
+      const api = await prepareCatalog(file, { catalog: { apiName: 'r' }, version: 'test' });
+      const [a, b] = api.catalog.operations as [Operation, Operation];
+      assert.equal(Object.getOwnPropertyDescriptor(a, 'responses')?.get !== undefined, true);
+      assert.deepEqual(a.responses, [{ status: '200', mediaTypes: ['application/json'] }]);
+      assert.equal(Object.getOwnPropertyDescriptor(a, 'responses')?.get, undefined);
+      assert.deepEqual(api.catalog.warnings, []);
+      const late = settleResponses(api.catalog);
+      assert.deepEqual(b.responses, []);
+      assert.equal(late.length, 1);
+      assert.match(late[0] as string, /GET \/b responses: not valid JSON/);
+      assert.deepEqual(api.catalog.warnings, late);
+      assert.deepEqual(settleResponses(api.catalog), []);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

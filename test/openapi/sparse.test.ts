@@ -25,6 +25,8 @@ const spec = {
 it('parses what a catalog needs now and keeps schemas, examples and webhooks as bytes', () => {
   const text = Buffer.from(`\uFEFF  ${JSON.stringify(spec, null, 2)}\n`);
   const root = parseSparse(text) as typeof spec & Record<string, unknown>;
+  assert.ok(root.paths['/a'].get.responses instanceof LazyJson);
+  assert.deepEqual(getPointer(root, '/paths/~1a/get/responses'), spec.paths['/a'].get.responses);
   assert.deepEqual(root.paths, spec.paths);
   assert.deepEqual(root.info, spec.info);
   assert.deepEqual(root.components.responses, spec.components.responses);
@@ -41,17 +43,52 @@ it('parses what a catalog needs now and keeps schemas, examples and webhooks as 
   assert.deepEqual(getPointer(root, '/components/examples/big/value'), [1, 2, 3]);
 });
 
+/** The value with everything kept lazy parsed, as plain JSON values. */
+function materialized(value: unknown): unknown {
+  if (value instanceof LazyJson) return materialized(value.value());
+  if (Array.isArray(value)) return value.map(materialized);
+  if (value && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, materialized(v)]));
+  return value;
+}
+
 it('agrees with JSON.parse on a real specification once everything is materialized', () => {
   const bytes = readFileSync(new URL('./fixtures/petstore-2.0.json', import.meta.url));
-  const root = parseSparse(bytes);
-  const materialize = (value: unknown): unknown => {
-    if (value instanceof LazyJson) return materialize(value.value());
-    if (Array.isArray(value)) return value.map(materialize);
-    if (value && typeof value === 'object')
-      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, materialize(v)]));
-    return value;
+  assert.deepEqual(materialized(parseSparse(bytes)), JSON.parse(bytes.toString('utf8')));
+});
+
+it("keeps each operation's responses as bytes, and only an operation's", () => {
+  const paths = {
+    '/a': {
+      // Objects three levels in are operations; a parameter's own `responses` is four levels in.
+      parameters: [{ name: 'p', in: 'query', responses: { kept: true } }],
+      get: { summary: 'é', responses: { 200: { description: 'ok ü 😀', content: { 'a/b': {} } } } },
+      put: { responses: 'a string, not an object' },
+      'x-extension': { responses: [1, { 2: 3 }] },
+    },
+    '/b': {
+      post: { responses: { default: { $ref: '#/components/responses/R' } } },
+      delete: { responses: 7 },
+    },
+    '/c': { get: { operationId: 'none' } },
   };
-  assert.deepEqual(materialize(root), JSON.parse(bytes.toString('utf8')));
+  const document = { openapi: '3.0.3', info: { title: 'T', version: '1' }, paths };
+  for (const text of [JSON.stringify(document), JSON.stringify(document, null, 3)]) {
+    const root = parseSparse(Buffer.from(text)) as { paths: typeof paths };
+    const a = root.paths['/a'] as unknown as Record<string, { responses: unknown }>;
+    for (const op of ['get', 'put', 'x-extension']) assert.ok(a[op]?.responses instanceof LazyJson, op);
+    assert.deepEqual(a.parameters, paths['/a'].parameters);
+    assert.deepEqual(materialized(root.paths), paths);
+  }
+});
+
+it('gives up (so the caller parses whole) when a repeated key hides a cut response', () => {
+  for (const bad of [
+    '{"openapi":"3.0.0","paths":{"/a":{"get":{"responses":{},"responses":{}}}}}',
+    '{"openapi":"3.0.0","paths":{"/a":{"get":{"responses":{}},"get":{"responses":{}}}}}',
+  ]) {
+    assert.throws(() => parseSparse(Buffer.from(bad)), SparseParseError, bad);
+  }
 });
 
 it('gives up (so the caller parses whole) on anything it does not expect', () => {
@@ -73,7 +110,7 @@ it('ends strings at the first quote not escaped by an odd run of backslashes', (
   };
   const root = parseSparse(Buffer.from(JSON.stringify(tricky))) as typeof tricky;
   assert.deepEqual(root.info, tricky.info);
-  assert.deepEqual(root.paths, tricky.paths);
+  assert.deepEqual(materialized(root.paths), tricky.paths);
   assert.deepEqual(getPointer(root, '/components/schemas/S'), tricky.components.schemas.S);
 });
 
@@ -86,6 +123,6 @@ it('reads characters past ASCII, in keys and in lazy and eager values, as JSON.p
   };
   const root = parseSparse(Buffer.from(JSON.stringify(wide))) as typeof wide;
   assert.deepEqual(root.info, wide.info);
-  assert.deepEqual(root.paths, wide.paths);
+  assert.deepEqual(materialized(root.paths), wide.paths);
   assert.deepEqual(getPointer(root, '/components/schemas/Å'), wide.components.schemas['Å']);
 });
