@@ -14,7 +14,7 @@ const wabt = await wabtInit();
 
 /** The module's bytes for the text `wat`, named `name` in error messages. */
 export function assemble(name, wat) {
-  const module = wabt.parseWat(name, wat, { simd: true, bulk_memory: true });
+  const module = wabt.parseWat(name, wat, { simd: true });
   try {
     module.validate();
     return Buffer.from(module.toBinary({}).buffer);

@@ -10,21 +10,14 @@ interface ScanExports {
   containerEnd(pos: number, end: number): number;
   nonAscii(pos: number, end: number): number;
   externalRef(pos: number, end: number): number;
-  cutResponses(pos: number, end: number, out: number, table: number): number;
-  cutCount(): number;
+  cutResponses(pos: number, end: number, table: number): number;
 }
 
 const PAGE = 64 * 1024;
-/**
- * The room `cutResponses` needs per byte of text: its copy may be longer than the text (a short
- * value becomes a longer number; at most twice the length), then its table (less than the length).
- */
-const ROOM_PER_BYTE = 3;
+/** Where the table of `cutResponses` starts after the text: a multiple of this. */
 const ALIGN = 16;
 /** Memory indexes are 32-bit; past this a caller scans another way. */
 export const MAX_SCAN_BYTES = 2 ** 31 - PAGE;
-/** Texts up to this size get the room for `cutResponses` in their 4 GiB of memory. */
-const MAX_ROOMY_BYTES = 2 ** 30 - PAGE;
 /** Past this many characters beyond ASCII in one text, decoding UTF-8 beats escaping each. */
 const MAX_ESCAPES = 4096;
 
@@ -34,7 +27,7 @@ let compiled: WebAssembly.Module | undefined;
 export class JsonScan {
   /** The text: a view of the module's memory. */
   readonly bytes: Buffer;
-  /** All of the memory: the text, then room for what `cutResponses` writes. */
+  /** All of the memory: the text, then room for the table `cutResponses` writes. */
   private readonly memory: Buffer;
   private readonly scan: ScanExports;
 
@@ -50,13 +43,13 @@ export class JsonScan {
   /**
    * Room for `size` bytes of text, to be written into `bytes`; undefined when this Node runs
    * without WebAssembly (`--jitless`) or the text is too large for it. The memory also has room
-   * for `cutResponses` (three times the text), reserved now because growing it later would move
-   * it out from under `bytes`; pages never written take no memory.
+   * for the table of `cutResponses` (two words per value, at most one value per 14 bytes of text:
+   * the size of the text is enough), reserved now because growing it later would move it out from
+   * under `bytes`; pages never written take no memory.
    */
   static empty(size: number): JsonScan | undefined {
     if (typeof WebAssembly !== 'object' || size > MAX_SCAN_BYTES) return undefined;
-    const room = size <= MAX_ROOMY_BYTES ? ROOM_PER_BYTE * size + 2 * ALIGN : 0;
-    return new JsonScan(size, room);
+    return new JsonScan(size, size + ALIGN);
   }
 
   /** A scan over a copy of `text` (no copy when `text` is already one's `bytes`). */
@@ -94,18 +87,24 @@ export class JsonScan {
    * operation's `responses` member replaced by a number, 0, 1, 2...; `cuts` holds each value's
    * range in `bytes`, two numbers per value. A catalog reads a response only when an operation is
    * called, and the responses are a fifth of the paths of a large spec and half their parse.
-   * Undefined when the text is not closed or there is no room (the caller parses it whole).
+   * Undefined when the text is not closed (the caller parses it whole, which reports it).
    */
   cutResponses(start: number, end: number): { text: string; cuts: Uint32Array } | undefined {
-    const out = align(this.bytes.length);
-    const table = align(out + 2 * (end - start));
+    const table = Math.ceil(this.bytes.length / ALIGN) * ALIGN;
     if (table + (end - start) > this.memory.length) return undefined;
-    const outEnd = this.scan.cutResponses(start, end, out, table);
-    if (outEnd < 0) return undefined;
-    const count = this.scan.cutCount();
-    // A copy: the table's room is written over by the next cut.
+    const count = this.scan.cutResponses(start, end, table);
+    if (count < 0) return undefined;
+    // A copy: the next cut writes over the table.
     const cuts = new Uint32Array(this.memory.buffer, table, 2 * count).slice();
-    return { text: this.jsonText(out, outEnd), cuts };
+    // Joined once: the pieces are copied into one flat string, which JSON.parse reads fastest.
+    const pieces: string[] = [];
+    let from = start;
+    for (let k = 0; k < count; k++) {
+      pieces.push(this.jsonText(from, cuts[2 * k]!), String(k));
+      from = cuts[2 * k + 1]!;
+    }
+    pieces.push(this.jsonText(from, end));
+    return { text: pieces.join(''), cuts };
   }
 
   /**
@@ -115,8 +114,7 @@ export class JsonScan {
    * into a string of two bytes per character, and parse it slower.
    */
   jsonText(start: number, end: number): string {
-    // The whole memory: the text, or what cutResponses wrote after it.
-    const bytes = this.memory;
+    const { bytes } = this;
     let at = this.nonAscii(start, end);
     if (at === -1) return bytes.toString('latin1', start, end);
     // The text with its escapes is written out as bytes and decoded once: joining the pieces as
@@ -152,10 +150,6 @@ export class JsonScan {
 }
 
 const HEX = '0123456789abcdef';
-
-function align(at: number): number {
-  return Math.ceil(at / ALIGN) * ALIGN;
-}
 
 /** Writes `\uXXXX` for the UTF-16 code unit `unit` at `at`; answers the index past it. */
 function writeEscape(out: Buffer, at: number, unit: number): number {

@@ -145,21 +145,16 @@
         (br $next)))
     (i32.const -1))
 
-;; A copy of the `paths` object in [pos, end) to `out`, with the value of every `responses` member
-  ;; of an object three levels in (an operation: paths, path item, operation) replaced by its
-  ;; number, 0, 1, 2..., in order; the value's own range goes to `table` as two words per number.
-  ;; Answers the end of the copy, or -1 when a string or container is not closed (the caller then
-  ;; parses the text as it is, which reports it). The number of values cut is `cutCount()`.
-  ;; Structural bytes are found a block at a time; everything between them is copied whole.
-  (global $cuts (mut i32) (i32.const 0))
-  (func (export "cutCount") (result i32) (global.get $cuts))
-  (func (export "cutResponses") (param $pos i32) (param $end i32) (param $out i32) (param $table i32) (result i32)
-    (local $j i32) (local $seg i32) (local $o i32) (local $v v128) (local $w v128) (local $mask i32)
-    (local $c i32) (local $depth i32) (local $operation i32) (local $keyNext i32) (local $n i32)
+;; Finds, in the `paths` object in [pos, end), the value of every `responses` member of an object
+  ;; three levels in (an operation: paths, path item, operation), and writes each value's range to
+  ;; `table`, two words per value, in order. Answers how many there are, or -1 when a string or
+  ;; container is not closed (the caller then parses the text as it is, which reports it).
+  ;; Structural bytes are found a block at a time; whatever lies between them is not looked at.
+  (func (export "cutResponses") (param $pos i32) (param $end i32) (param $table i32) (result i32)
+    (local $j i32) (local $v v128) (local $w v128) (local $mask i32) (local $c i32)
+    (local $depth i32) (local $operation i32) (local $keyNext i32) (local $n i32)
     (local $k i32) (local $valueEnd i32)
     (local.set $j (local.get $pos))
-    (local.set $seg (local.get $pos))
-    (local.set $o (local.get $out))
     (block $done
       (loop $next
         ;; To the next quote, bracket or comma.
@@ -201,14 +196,10 @@
                     (br $space)))
                 (local.set $valueEnd (call $valueEnd (local.get $k) (local.get $end)))
                 (if (i32.lt_s (local.get $valueEnd) (i32.const 0)) (then (return (i32.const -1))))
-                (memory.copy (local.get $o) (local.get $seg) (i32.sub (local.get $k) (local.get $seg)))
-                (local.set $o (call $writeDecimal
-                  (i32.add (local.get $o) (i32.sub (local.get $k) (local.get $seg))) (local.get $n)))
                 (i32.store (i32.add (local.get $table) (i32.shl (local.get $n) (i32.const 3))) (local.get $k))
                 (i32.store (i32.add (local.get $table) (i32.add (i32.shl (local.get $n) (i32.const 3)) (i32.const 4)))
                   (local.get $valueEnd))
                 (local.set $n (i32.add (local.get $n) (i32.const 1)))
-                (local.set $seg (local.get $valueEnd))
                 (local.set $j (local.get $valueEnd))
                 (local.set $keyNext (i32.const 0))
                 (br $next)))
@@ -231,9 +222,7 @@
         (local.set $depth (i32.sub (local.get $depth) (i32.const 1)))
         (local.set $keyNext (i32.const 0))
         (br $next)))
-    (memory.copy (local.get $o) (local.get $seg) (i32.sub (local.get $end) (local.get $seg)))
-    (global.set $cuts (local.get $n))
-    (i32.add (local.get $o) (i32.sub (local.get $end) (local.get $seg))))
+    (local.get $n))
 
   ;; Whether the eleven bytes from `pos` are `"responses"`, both quotes included (the closing one
   ;; cannot be escaped: an 's' comes before it).
@@ -266,26 +255,6 @@
         (local.set $j (i32.add (local.get $j) (i32.const 1)))
         (br $byte)))
     (if (result i32) (i32.eq (local.get $j) (local.get $pos)) (then (i32.const -1)) (else (local.get $j))))
-
-  ;; Writes `n` in decimal at `at`; answers the index past it.
-  (func $writeDecimal (param $at i32) (param $n i32) (result i32)
-    (local $digits i32) (local $rest i32) (local $k i32)
-    (local.set $digits (i32.const 1))
-    (local.set $rest (i32.div_u (local.get $n) (i32.const 10)))
-    (block $counted
-      (loop $count
-        (br_if $counted (i32.eqz (local.get $rest)))
-        (local.set $digits (i32.add (local.get $digits) (i32.const 1)))
-        (local.set $rest (i32.div_u (local.get $rest) (i32.const 10)))
-        (br $count)))
-    (local.set $k (i32.add (local.get $at) (local.get $digits)))
-    (local.set $rest (local.get $n))
-    (loop $digit
-      (local.set $k (i32.sub (local.get $k) (i32.const 1)))
-      (i32.store8 (local.get $k) (i32.add (i32.const 0x30) (i32.rem_u (local.get $rest) (i32.const 10))))
-      (local.set $rest (i32.div_u (local.get $rest) (i32.const 10)))
-      (br_if $digit (i32.gt_u (local.get $k) (local.get $at))))
-    (i32.add (local.get $at) (local.get $digits)))
 
   (func $isSpaceOrColon (param $c i32) (result i32)
     (i32.or
