@@ -193,7 +193,7 @@ function buildOperation(
   ) as Array<Record<string, string[]>>;
   const servers = serverUrls(item.op.servers) ?? serverUrls(item.pathItem.servers);
   const output = options.outputSchemas ? outputSchema(item, resolver, translator, warn, where) : undefined;
-  const operation: Operation = {
+  const operation = {
     name: names.allocate(item),
     api: options.apiName,
     method: item.method,
@@ -206,7 +206,6 @@ function buildOperation(
     deprecated: item.op.deprecated === true,
     parameters,
     ...(body ? { body } : {}),
-    responses: [],
     security,
     ...(servers ? { servers } : {}),
     inputSchema,
@@ -215,25 +214,38 @@ function buildOperation(
   };
   // Read when the operation is first called (for its Accept header) or the catalog is settled: a
   // sparse parse keeps them as text, and parsing them all would be a fifth of a cold start.
-  lazyValue(operation, 'responses', () => responses(item, resolver, warn, where));
-  return operation;
+  return withLazyResponses(operation, () => responses(item, resolver, warn, where));
 }
 
-/** Makes `key` a value computed on first read (or replaced by a write), in its place among the keys. */
-function lazyValue<T extends object, K extends keyof T>(target: T, key: K, compute: () => T[K]): void {
-  const settle = (value: T[K]): void => {
-    Object.defineProperty(target, key, { value, writable: true, enumerable: true, configurable: true });
-  };
-  Object.defineProperty(target, key, {
-    get: () => {
-      const value = compute();
-      settle(value);
-      return value;
-    },
-    set: settle,
-    enumerable: true,
-    configurable: true,
-  });
+/**
+ * An operation's responses while not read yet: how to read them. The accessor is one for all
+ * operations, so they keep one shape (a getter made per operation would give each its own hidden
+ * class, and make every later read of an operation's fields slow).
+ */
+const pendingResponses = new WeakMap<object, OperationResponse[] | (() => OperationResponse[])>();
+const RESPONSES: PropertyDescriptor = {
+  get(this: Operation): OperationResponse[] {
+    let value = pendingResponses.get(this) ?? [];
+    if (typeof value === 'function') {
+      value = value();
+      pendingResponses.set(this, value);
+    }
+    return value;
+  },
+  set(this: Operation, value: OperationResponse[]): void {
+    pendingResponses.set(this, value);
+  },
+  enumerable: true,
+  configurable: true,
+};
+
+/** The operation with `responses` that `read` reads on first use. */
+function withLazyResponses<T extends object>(
+  operation: T,
+  read: () => OperationResponse[],
+): T & { responses: OperationResponse[] } {
+  pendingResponses.set(operation, read);
+  return Object.defineProperty(operation, 'responses', RESPONSES) as T & { responses: OperationResponse[] };
 }
 
 /**

@@ -421,9 +421,7 @@ describe("catalog: operations' responses", () => {
       writeFileSync(file, text);
       const api = await prepareCatalog(file, { catalog: { apiName: 'r' }, version: 'test' });
       const [a, b] = api.catalog.operations as [Operation, Operation];
-      assert.equal(Object.getOwnPropertyDescriptor(a, 'responses')?.get !== undefined, true);
       assert.deepEqual(a.responses, [{ status: '200', mediaTypes: ['application/json'] }]);
-      assert.equal(Object.getOwnPropertyDescriptor(a, 'responses')?.get, undefined);
       assert.deepEqual(api.catalog.warnings, []);
       const late = settleResponses(api.catalog);
       assert.deepEqual(b.responses, []);
@@ -431,6 +429,9 @@ describe("catalog: operations' responses", () => {
       assert.match(late[0] as string, /GET \/b responses: not valid JSON/);
       assert.deepEqual(api.catalog.warnings, late);
       assert.deepEqual(settleResponses(api.catalog), []);
+      // Written like any field: what is written is read back, and the codec copies it.
+      b.responses = [{ status: '204', mediaTypes: [] }];
+      assert.deepEqual({ ...b }.responses, [{ status: '204', mediaTypes: [] }]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
