@@ -1,8 +1,8 @@
 /**
  * V8 code cache files for the bundled executable (see boot.ts). A cache file holds compiled code
  * that V8 runs without checking it against the source, so it is only read when it is ours: owned
- * by this user, not writable by others, and intact (a SHA-1 of the data sits in front of it,
- * because V8's release builds do not verify their own checksum). Every failure here means "compile
+ * by this user, not writable by others, and intact (a checksum of the data sits in front of it,
+ * because V8's release builds do not verify their own: see `cacheDigest`). Every failure here means "compile
  * from source": the start never depends on the cache.
  */
 import { createHash } from 'node:crypto';
@@ -20,6 +20,7 @@ import {
 } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import * as zlib from 'node:zlib';
 
 const SUFFIX = '.v8cache';
 const DIGEST_BYTES = 20;
@@ -102,7 +103,7 @@ export function readCodeCache(file: string, installed = false): CodeCacheRead {
   }
   const digest = bytes.subarray(0, DIGEST_BYTES);
   const data = bytes.subarray(DIGEST_BYTES);
-  if (data.length === 0 || !digest.equals(sha1(data)))
+  if (data.length === 0 || !digest.equals(cacheDigest(data)))
     return { state: 'rejected', reason: 'checksum mismatch' };
   return { data };
 }
@@ -113,7 +114,7 @@ export function writeCodeCache(file: string, data: Buffer): void {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const temp = `${file}.${process.pid}.tmp`;
   try {
-    writeFileSync(temp, Buffer.concat([sha1(data), data]), { mode: 0o600 });
+    writeFileSync(temp, Buffer.concat([cacheDigest(data), data]), { mode: 0o600 });
     renameSync(temp, file);
   } catch (error) {
     try {
@@ -126,8 +127,18 @@ export function writeCodeCache(file: string, data: Buffer): void {
   trim(dir, file);
 }
 
-function sha1(data: Buffer): Buffer {
-  return createHash('sha1').update(data).digest();
+/**
+ * What sits in front of a cache file's data: its CRC-32 (zlib's, Node 20.15 and later), else its
+ * SHA-1. Either finds a damaged or cut file; the file is private to its user, so nobody forges
+ * one. CRC-32 is 20 times cheaper: SHA-1 of a 1.3 MB cache was 19 M instructions of every start.
+ * A cache file is named for one Node version, which always uses the same of the two.
+ */
+export function cacheDigest(data: Uint8Array): Buffer {
+  const crc32 = (zlib as { crc32?: (data: Uint8Array) => number }).crc32;
+  if (typeof crc32 !== 'function') return createHash('sha1').update(data).digest();
+  const digest = Buffer.alloc(DIGEST_BYTES);
+  digest.writeUInt32LE(crc32(data) >>> 0);
+  return digest;
 }
 
 /** Each build leaves a stale file behind; keep only the newest few besides `current`. */

@@ -4,7 +4,6 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync, type SpawnSyncReturns, spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import {
   chmodSync,
   mkdirSync,
@@ -20,6 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { cacheDigest } from '../../src/cli/code-cache.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const temp = mkdtempSync(join(tmpdir(), 'headroom-code-cache-'));
@@ -145,7 +145,7 @@ describe('the code cache of the built executable', () => {
     const file = onlyCacheFile(join(xdg, 'headroom', 'code'));
     // A valid checksum over data V8 does not accept (as from another V8 with the same file name).
     const data = Buffer.alloc(4096, 7);
-    writeFileSync(file, Buffer.concat([createHash('sha1').update(data).digest(), data]), { mode: 0o600 });
+    writeFileSync(file, Buffer.concat([cacheDigest(data), data]), { mode: 0o600 });
 
     const result = help(xdg);
     assert.match(result.stderr, /code cache: rejected by V8/);
@@ -207,7 +207,7 @@ describe('the code cache of the built executable', () => {
       const data = Buffer.alloc(4096, 7);
       const own = join(xdg, 'headroom', 'code', shipped.split('/').at(-1) as string);
       mkdirSync(join(own, '..'), { recursive: true });
-      writeFileSync(own, Buffer.concat([createHash('sha1').update(data).digest(), data]), { mode: 0o600 });
+      writeFileSync(own, Buffer.concat([cacheDigest(data), data]), { mode: 0o600 });
       const second = help(xdg);
       assert.match(second.stderr, new RegExp(`code cache: rejected by V8 ${own}`));
       assert.match(second.stderr, /code cache: written/);
