@@ -19,6 +19,15 @@ export function hash(seed: number, stream: number, i: number): number {
   return fmix32(fmix32(seed ^ Math.imul(stream + 1, 0x9e3779b1)) ^ Math.imul(i, 0x27d4eb2f));
 }
 
+/** `hash(seed, stream, i)` is `hashAt(streamKey(seed, stream), i)`: a loop over one stream mixes its key once. */
+export function streamKey(seed: number, stream: number): number {
+  return fmix32(seed ^ Math.imul(stream + 1, 0x9e3779b1));
+}
+
+export function hashAt(key: number, i: number): number {
+  return fmix32(key ^ Math.imul(i, 0x27d4eb2f));
+}
+
 const HEX2: string[] = [];
 for (let i = 0; i < 256; i++) HEX2.push(i.toString(16).padStart(2, '0'));
 

@@ -7,6 +7,10 @@
  * share one space because they share the `attachment-` id prefix: VPC units, then VPNs, Connects,
  * DX gateways, TGW route table attachments. Transit gateway t is in region t mod R and owns route
  * tables 2t and 2t+1; VPC unit u is in region u mod R.
+ *
+ * Ordinals say what an element is, not where it is written: the passes write in the order a
+ * discovery lists the estate and a stream reads it (write-elements.ts), and the one thing that
+ * order needs beyond arithmetic is the VPC attachments grouped by segment (`attachmentUnits`).
  */
 
 import {
@@ -18,7 +22,7 @@ import {
   VPC_V6_BASE,
 } from './addresses.js';
 import { FlatText } from './flat-text.js';
-import { hash, IdMaker, UuidMaker } from './hash.js';
+import { hash, hashAt, IdMaker, streamKey, UuidMaker } from './hash.js';
 import type { GeneratePlan } from './plan.js';
 import { kindOf, ordinalOf, REF, ref } from './refs.js';
 
@@ -55,6 +59,22 @@ export class Layout {
   private readonly dxIds: UuidMaker;
   private readonly stride: number;
   private readonly offset: number;
+  /** `stride`'s inverse modulo plan.attachments: the way back from an attachment to its extras. */
+  private readonly strideInverse: number;
+  /**
+   * The order the VPC attachments are written in: grouped by segment, the segments by name and
+   * then the function groups by name (the order stream/plan.ts visits them), ascending units within
+   * a group. Group g is `attachmentUnits[groupStarts[g]..groupStarts[g + 1])`, all of segment
+   * ordinal `groupOrdinals[g]`. The segment of a unit is a hash, so this is a table: with
+   * `unitGroups`, the only one the generator keeps, 5 bytes per VPC.
+   */
+  readonly groupOrdinals: number[];
+  readonly groupStarts: Uint32Array;
+  readonly attachmentUnits: Uint32Array;
+  /** Each VPC unit's group: its segment is a hash, worked out once. */
+  private readonly unitGroups: Uint8Array;
+  /** The segment ordinal of `plan.hybridSegment`, -1 when there is no segment. */
+  readonly hybridOrdinal: number;
 
   constructor(plan: GeneratePlan, seed: number) {
     this.plan = plan;
@@ -83,6 +103,7 @@ export class Layout {
     this.dxIds = new UuidMaker(seed, 17);
     this.stride = coprimeStride(plan.attachments, seed);
     this.offset = seed % Math.max(1, plan.attachments);
+    this.strideInverse = inverseModulo(this.stride, plan.attachments);
     this.vpnBase = plan.vpcs;
     this.connectBase = this.vpnBase + plan.vpns;
     this.dxBase = this.connectBase + plan.connects;
@@ -98,11 +119,54 @@ export class Layout {
       Math.ceil(Math.log2(Math.max(1, maxSubnets))),
     );
     this.onPrem = new AddressPlan(this.onPremBlocks(), ON_PREM_POOLS, { min: 20, max: 28 }, ON_PREM_V6_BASE);
+    this.hybridOrdinal = plan.segments.length > 0 ? this.segmentOrdinal(plan.hybridSegment) : -1;
+    this.groupOrdinals = [...[...plan.segments].sort(), ...[...plan.functionGroups].sort()].map((name) =>
+      this.segmentOrdinal(name),
+    );
+    this.groupStarts = new Uint32Array(this.groupOrdinals.length + 1);
+    this.unitGroups = this.groupsOfUnits();
+    this.attachmentUnits = this.unitsByGroup();
     // 12-digit account ids, cached: a handful per thousand elements, reused by every record.
     this.accountIds = [];
     for (let i = 0; i < plan.accounts; i++) {
       this.accountIds.push(String(100_000_000_000 + (hash(seed, Stream.Account, i) % 800_000_000_000)));
     }
+  }
+
+  /**
+   * The group of each VPC unit (its index in `groupOrdinals`), counted into `groupStarts`. Once per
+   * VPC before anything is warm, so the loop is kept plain: locals, one hash call.
+   */
+  private groupsOfUnits(): Uint8Array {
+    const p = this.plan;
+    const groupOf = new Uint8Array(this.groupOrdinals.length); // of each segment ordinal; at most 48
+    this.groupOrdinals.forEach((ordinal, g) => {
+      groupOf[ordinal] = g;
+    });
+    const choices = Uint8Array.from(this.vpcSegmentOrdinals, (ordinal) => groupOf[ordinal]!);
+    const key = streamKey(this.seed, Stream.Segment);
+    const { inspectionVpcs, segments } = p;
+    const groups = new Uint8Array(p.vpcs);
+    const starts = this.groupStarts;
+    for (let u = 0; u < groups.length; u++) {
+      const g =
+        u < inspectionVpcs
+          ? groupOf[segments.length + Math.floor(u / this.R)]!
+          : choices[hashAt(key, u) % choices.length]!;
+      groups[u] = g;
+      starts[g + 1]!++;
+    }
+    for (let g = 1; g < starts.length; g++) starts[g]! += starts[g - 1]!;
+    return groups;
+  }
+
+  /** The VPC units in attachment order: a counting sort on their groups, ascending within each. */
+  private unitsByGroup(): Uint32Array {
+    const groups = this.unitGroups;
+    const next = this.groupStarts.slice(0, -1);
+    const units = new Uint32Array(groups.length);
+    for (let u = 0; u < groups.length; u++) units[next[groups[u]!]!++] = u;
+    return units;
   }
 
   /** Two on-premises prefixes per VPN, Connect and DX attachment, one per TGW route table attachment. */
@@ -137,17 +201,16 @@ export class Layout {
   firstSubnet(u: number): number {
     return u * this.subnetBase + Math.min(u, this.subnetExtra);
   }
-  /** The segment, or for an inspection VPC its function group. */
+  /**
+   * The segment, or for an inspection VPC its function group: the first `inspectionVpcs` units are
+   * one per group per region, the others in one of `plan.vpcSegments` by a hash.
+   */
   unitSegment(u: number): string {
-    const p = this.plan;
-    if (u < p.inspectionVpcs) return p.functionGroups[Math.floor(u / this.R)] as string;
-    return p.vpcSegments[hash(this.seed, Stream.Segment, u) % p.vpcSegments.length] as string;
+    return this.segmentName(this.unitSegmentOrdinal(u));
   }
   /** The ordinal (for REF.segment) of `unitSegment(u)`. */
   unitSegmentOrdinal(u: number): number {
-    const p = this.plan;
-    if (u < p.inspectionVpcs) return p.segments.length + Math.floor(u / this.R);
-    return this.vpcSegmentOrdinals[hash(this.seed, Stream.Segment, u) % p.vpcSegments.length] as number;
+    return this.groupOrdinals[this.unitGroups[u]!]!;
   }
   /** The segment or function group name of an ordinal (for REF.segment). */
   segmentName(ordinal: number): string {
@@ -267,11 +330,22 @@ export class Layout {
 
   /**
    * The attachment that extra connection `k` starts from. Extras go in pairs (association, then
-   * propagation) and walk every attachment once, in a seeded order, before any repeats.
+   * propagation) and walk every attachment once, in a seeded order, before any repeats. (k names
+   * an extra and picks its table; the link pass writes them attachment by attachment.)
    */
   extraAttachment(k: number): number {
     const A = this.plan.attachments;
     return (((k >>> 1) % A) * this.stride + this.offset) % A;
+  }
+
+  /**
+   * The first pair of extra connections (k = 2i and 2i + 1) that starts from attachment `a`; its
+   * later pairs are i + A, i + 2A... (see extraAttachment). The link pass writes each attachment's
+   * extras with its other links, so this goes from the attachment to its pairs.
+   */
+  firstExtraPair(a: number): number {
+    const A = this.plan.attachments;
+    return (((a - this.offset + A) % A) * this.strideInverse) % A;
   }
 }
 
@@ -281,6 +355,17 @@ function coprimeStride(n: number, seed: number): number {
   let step = (Math.floor(n * 0.618) + (seed % 7)) % n || 1;
   for (let i = 0; i < 64 && gcd(step, n) !== 1; i++) step = (step + 1) % n || 1;
   return gcd(step, n) === 1 ? step : 1;
+}
+
+/** x with x * a mod n = 1, for a coprime to n (extended Euclid); 0 when n < 2. */
+function inverseModulo(a: number, n: number): number {
+  if (n < 2) return 0;
+  let [r0, r1, x0, x1] = [n, a % n, 0, 1];
+  for (let i = 0; i < 64 && r1 !== 0; i++) {
+    const q = Math.floor(r0 / r1);
+    [r0, r1, x0, x1] = [r1, r0 - q * r1, x1, x0 - q * x1];
+  }
+  return ((x0 % n) + n) % n;
 }
 
 function gcd(a: number, b: number): number {
