@@ -305,6 +305,18 @@ export function standardBenchmarks(): Benchmark[] {
       ],
     },
     {
+      name: 'spec_loading_github_no_extra_ca',
+      description:
+        "the same, cold, both servers started without this machine's NODE_EXTRA_CA_CERTS (Node parses that 220 KB bundle at every start, 60-80 ms, before either server's code runs): for comparison only",
+      module: 'benchmarks/openapi-startup.ts',
+      args: ['github', 'no-extra-ca-certs'],
+      variant: 'headroom-cold',
+      baseline: 'peer',
+      figures: startupFigures,
+      requires: [BUILD, PEER_SERVER, GITHUB_SPEC],
+      targets: [ratio('tools', { min: 1 }, 'every operation is a tool')],
+    },
+    {
       name: 'spec_loading_github_warm',
       description: 'the same, warm (the catalog cache written by an earlier start), vs the peer',
       module: 'benchmarks/openapi-startup.ts',
