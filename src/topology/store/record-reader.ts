@@ -57,6 +57,11 @@ export class RecordReader {
     return this.ids.get(element);
   }
 
+  /** The id for a stream's record: see TextReader.getInOrder. */
+  streamedId(element: number): string {
+    return this.ids.getInOrder(element);
+  }
+
   type(element: number): ElementType {
     return ELEMENT_TYPES[this.e.types[element]!]!;
   }

@@ -30,7 +30,7 @@ export class StoredElement implements ElementRecord {
 
   /** The caller checks `element`. */
   constructor(reader: RecordReader, element: number) {
-    this.id = reader.id(element);
+    this.id = reader.streamedId(element);
     this.type = reader.type(element);
     this.#reader = reader;
     this.#element = element;

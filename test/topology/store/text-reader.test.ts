@@ -60,3 +60,21 @@ test('a table whose fields do not mean what the reader assumes is read through g
   assert.equal(reader.get(0), 'first');
   assert.equal(reader.get(1), 'last');
 });
+
+test('getInOrder gives what get gives, read in order, out of order, ASCII or not, to the last string', () => {
+  const ascii = Array.from({ length: 300 }, (_, n) => `vpc-${n.toString(16).padStart(17, '0')}`);
+  // One string past ASCII in the middle: the blocks around it are read one string at a time.
+  const mixed = ascii.map((s, n) => (n === 150 ? `ségment-${n}` : s));
+  for (const indexed of [true, false]) {
+    for (const strings of [ascii, mixed, [...ascii.slice(0, 40), '', 'x']]) {
+      const t = table(indexed, strings);
+      const inOrder = new TextReader(t);
+      for (let code = 0; code < strings.length; code++) assert.equal(inOrder.getInOrder(code), strings[code]);
+      // Jumps back and forth, into and out of the block last decoded.
+      const jumps = new TextReader(t);
+      for (const code of [0, 1, 2, 40, 3, 4, 5, 41, 42, 43, strings.length - 1, 10, 11, 12]) {
+        if (code < strings.length) assert.equal(jumps.getInOrder(code), strings[code], `code ${code}`);
+      }
+    }
+  }
+});
