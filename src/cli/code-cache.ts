@@ -2,8 +2,8 @@
  * V8 code cache files for the bundled executable (see boot.ts). A cache file holds compiled code
  * that V8 runs without checking it against the source, so it is only read when it is ours: owned
  * by this user, not writable by others, and intact (a checksum of the data sits in front of it,
- * because V8's release builds do not verify their own: see `cacheDigest`). Every failure here means "compile
- * from source": the start never depends on the cache.
+ * because V8's release builds do not verify their own: see `cacheDigest`). Every failure here means
+ * "compile from source": the start never depends on the cache.
  */
 import { createHash } from 'node:crypto';
 import {

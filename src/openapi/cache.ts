@@ -211,8 +211,7 @@ export class SpecCache {
   }
 
   private sizeFile(bytes: number, shaping: unknown, version: string): string {
-    const shaped = createHash('sha256').update(`${FORMAT}\n${version}\n${JSON.stringify(shaping)}`);
-    return join(this.dir, `${bytes}-${shaped.digest('hex').slice(0, 16)}${SIZE}`);
+    return join(this.dir, `${SpecCache.key(`size:${bytes}`, shaping, version)}${SIZE}`);
   }
 
   private stampFile(file: string): string {

@@ -2,8 +2,9 @@
  * A sparse parse of a JSON specification: the parts a catalog always needs (`paths`, `info`,
  * `servers`, most of `components`) are parsed at once, while the parts it may never touch
  * (each component schema, `components.examples`, webhooks, each operation's `responses`) are kept
- * as byte ranges and parsed on first use. GitHub's spec is 12.4 MB, of which examples, webhooks and response-only schemas are
- * most: skipping them saves most of the parse, its garbage, and its memory.
+ * as byte ranges and parsed on first use. GitHub's spec is 12.4 MB, of which examples, webhooks
+ * and response-only schemas are most: skipping them saves most of the parse, its garbage, and its
+ * memory.
  * The skipped ranges are checked for balanced brackets and closed strings only (one that turns out
  * not to be JSON is reported when it is read); anything the walker does not understand makes the
  * caller fall back to a full JSON.parse, which reports it.

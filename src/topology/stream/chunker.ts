@@ -10,8 +10,8 @@
  * The walk reads the columns directly, no call per step. At a million elements its cost is the
  * random access into the store that the stream order implies (a source may interleave regions and
  * segments, which the stream groups; the generator writes in stream order, which halves the VPC and
- * segment phases, but a VPC and its attachment then sit apart), so every load that can be avoided is: an element's links from
- * its own group are taken from the group's pending links (pending.ts) rather than by reading the
+ * segment phases, but a VPC and its attachment then sit apart), so every load that can be avoided
+ * is: an element's links from its own group are taken from the group's pending links (pending.ts) rather than by reading the
  * source of each incoming connection, and element records read their fields only when asked
  * (store/stored-element.ts). (Measured against an alternative that lays the whole stream out first
  * in typed arrays and bucket-sorts the connections: same throughput, six times the state and no

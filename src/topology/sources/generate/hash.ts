@@ -16,7 +16,7 @@ export function fmix32(h: number): number {
 
 /** A well-mixed 32-bit value for ordinal `i` of random stream `stream` under `seed`. */
 export function hash(seed: number, stream: number, i: number): number {
-  return fmix32(fmix32(seed ^ Math.imul(stream + 1, 0x9e3779b1)) ^ Math.imul(i, 0x27d4eb2f));
+  return hashAt(streamKey(seed, stream), i);
 }
 
 /** `hash(seed, stream, i)` is `hashAt(streamKey(seed, stream), i)`: a loop over one stream mixes its key once. */
