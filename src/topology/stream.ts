@@ -64,10 +64,11 @@ export interface StreamSummary {
   /** Heap in use after the last chunk minus at the start. */
   heapGrowthBytes: number;
   /**
-   * Per-run state outside the heap: one Uint32Array mark per element, plus, for a view that is not
-   * the columnar store, the copy of its columns the walk reads (see stream/source.ts). Not counted:
-   * the table of links waiting for their target within a group, bounded at about 2 MiB
-   * (stream/pending.ts).
+   * Per-run state outside the heap: one Uint32Array mark and one bit (is it a hub? see
+   * stream/id-cache.ts) per element, plus, for a view that is not the columnar store, the copy of its
+   * columns the walk reads (see stream/source.ts). Not counted: the table of links waiting for their
+   * target within a group, bounded at about 2 MiB (stream/pending.ts), and the id cache's fixed
+   * slots.
    */
   stateBytes: number;
   /** Times the producer held back for memory pressure. */

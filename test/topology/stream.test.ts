@@ -289,7 +289,7 @@ describe('StreamingTopologyManager.streamChunks', () => {
     assert.equal(stats.chunks, chunks.length);
     assert.equal(stats.elements, 23);
     assert.equal(stats.connections, 26);
-    assert.equal(stats.stateBytes, 23 * 4); // one group mark per element
+    assert.equal(stats.stateBytes, 23 * 4 + 3); // one group mark and one hub bit per element
     assert.equal(stats.pressureWaits, 0);
     assert.equal(stats.breaker.state, 'closed');
     assert.equal(stats.breaker.successes, chunks.length + 1); // the last call finds the end

@@ -116,17 +116,20 @@ export class Chunker {
     this.outgoing = columns.outgoing;
     this.incoming = columns.incoming;
     this.groupOf = new Uint32Array(view.elementCount);
-    const out = columns.outgoing.start;
-    const into = columns.incoming.start;
     this.ids = new IdCache(
       (element) => source.id(element),
-      (element) => out[element + 1]! - out[element]! + into[element + 1]! - into[element]!,
+      columns.outgoing,
+      columns.incoming,
+      view.elementCount,
     );
   }
 
-  /** Bytes of per-run state: the group marks, and the columns copied from a view that is not the store. */
+  /**
+   * Bytes of per-run state: the group marks, the id cache's hub bits, and the columns copied from a
+   * view that is not the store.
+   */
   get stateBytes(): number {
-    return this.groupOf.byteLength + this.source.stateBytes;
+    return this.groupOf.byteLength + this.ids.stateBytes + this.source.stateBytes;
   }
 
   *chunks(): Generator<TopologyChunk> {

@@ -11,7 +11,11 @@
  * collection the live ids are copied (one cache of 65,536 slots for every id measured slower for
  * that alone). Hub slots are many, but only hubs take them: 10,000 route tables in 16,384 slots
  * still collided often enough to read 12 ids per table.
+ * Which elements are hubs is worked out once per run into a bitmap (one bit per element, 125 KB at
+ * a million): deciding it from the degree at each miss read two adjacency offsets far apart in
+ * memory, and misses are the ids read from all over the store (an attachment's VPC).
  */
+import type { ReadonlyCsr } from '../store/traversal.js';
 
 const RECENT_SLOTS = 1 << 10;
 const HUB_SLOTS = 1 << 16;
@@ -23,11 +27,22 @@ export class IdCache {
   private readonly hubKeys = new Int32Array(HUB_SLOTS).fill(-1);
   private readonly hubIds: string[] = new Array<string>(HUB_SLOTS).fill('');
 
-  /** `degree(e)`: how many connections element e has, in and out. */
+  /** Bit e: element e has at least HUB_DEGREE connections, in and out. */
+  private readonly hubs: Uint8Array;
+
   constructor(
     private readonly read: (element: number) => string,
-    private readonly degree: (element: number) => number,
-  ) {}
+    outgoing: ReadonlyCsr,
+    incoming: ReadonlyCsr,
+    elementCount: number,
+  ) {
+    this.hubs = hubBits(outgoing.start, incoming.start, elementCount);
+  }
+
+  /** The per-element state: the hub bitmap (the slots are a fixed ~800 KB whatever the size). */
+  get stateBytes(): number {
+    return this.hubs.byteLength;
+  }
 
   id(element: number): string {
     const recent = element & (RECENT_SLOTS - 1);
@@ -35,7 +50,7 @@ export class IdCache {
     const hub = element & (HUB_SLOTS - 1);
     if (this.hubKeys[hub] === element) return this.hubIds[hub]!;
     const id = this.read(element);
-    if (this.degree(element) >= HUB_DEGREE) {
+    if ((this.hubs[element >>> 3]! & (1 << (element & 7))) !== 0) {
       this.hubKeys[hub] = element;
       this.hubIds[hub] = id;
     } else {
@@ -51,4 +66,12 @@ export class IdCache {
     this.recentKeys[recent] = element;
     this.recentIds[recent] = id;
   }
+}
+
+function hubBits(out: ArrayLike<number>, into: ArrayLike<number>, count: number): Uint8Array {
+  const bits = new Uint8Array((count + 7) >>> 3);
+  for (let e = 0; e < count; e++) {
+    if (out[e + 1]! - out[e]! + into[e + 1]! - into[e]! >= HUB_DEGREE) bits[e >>> 3]! |= 1 << (e & 7);
+  }
+  return bits;
 }
