@@ -85,7 +85,12 @@ export class Chunker {
   private readonly groupOf: Uint32Array;
   private group = 0;
   private afterConnections = false;
-  private current: { type: ChunkType; region?: string; segment?: string } = { type: 'global-network' };
+  /** Always all three fields (undefined when absent): one object shape for flush() to read. */
+  private current: { type: ChunkType; region: string | undefined; segment: string | undefined } = {
+    type: 'global-network',
+    region: undefined,
+    segment: undefined,
+  };
   private elements: ElementRecord[] = [];
   private connections: ConnectionRecord[] = [];
   private batchIndex = 0;
@@ -99,8 +104,6 @@ export class Chunker {
   private readonly ids: IdCache;
   /** The group's links waiting for their target (see emit and pending.ts). */
   private readonly pending = new PendingLinks();
-  /** An element's links taken from `pending`, sorted into connection order. */
-  private readonly matched: number[] = [];
 
   constructor(view: TopologyView, chunkSize: number) {
     this.view = view;
@@ -250,16 +253,15 @@ export class Chunker {
 
   /** The element's links from elements out in this group, in connection order (as its list has them). */
   private emitPending(element: number, id: string): void {
-    const { matched, linkSources, linkTypes, ids } = this;
-    this.pending.take(element, matched);
-    if (matched.length === 0) return;
-    if (matched.length > 1) matched.sort((a, b) => a - b);
-    for (const connection of matched) {
+    const { pending, linkSources, linkTypes, ids } = this;
+    const n = pending.take(element);
+    const taken = pending.taken;
+    for (let k = 0; k < n; k++) {
+      const connection = taken[k]!;
       const type = CONNECTION_TYPES[linkTypes[connection]!]!;
       this.connections.push(new Link(type, ids.id(linkSources[connection]!), id));
       if (this.full()) this.ready.push(this.flush());
     }
-    matched.length = 0;
   }
 
   private full(): boolean {
@@ -274,7 +276,7 @@ export class Chunker {
    */
   private *crossGroupConnections(): Generator<TopologyChunk> {
     const { groupOf, chunkSize, ids, linkTypes, linkTargets, elementCount } = this;
-    this.current = { type: 'connections' };
+    this.current = { type: 'connections', region: undefined, segment: undefined };
     this.checkConnectionEnds();
     const { start, items } = this.outgoing;
     for (let source = 0; source < elementCount; source++) {

@@ -70,8 +70,12 @@ export class IdCache {
 
 function hubBits(out: ArrayLike<number>, into: ArrayLike<number>, count: number): Uint8Array {
   const bits = new Uint8Array((count + 7) >>> 3);
+  // Offsets into both lists up to element e; an element's degree is the step to the next.
+  let before = count > 0 ? out[0]! + into[0]! : 0;
   for (let e = 0; e < count; e++) {
-    if (out[e + 1]! - out[e]! + into[e + 1]! - into[e]! >= HUB_DEGREE) bits[e >>> 3]! |= 1 << (e & 7);
+    const after = out[e + 1]! + into[e + 1]!;
+    if (after - before >= HUB_DEGREE) bits[e >>> 3]! |= 1 << (e & 7);
+    before = after;
   }
   return bits;
 }

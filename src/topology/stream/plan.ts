@@ -23,8 +23,8 @@ export type ChunkType = (typeof CHUNK_TYPES)[number];
 /** A run of elements that share a chunk type (and a region or segment). */
 export interface ElementGroup {
   type: Exclude<ChunkType, 'connections'>;
-  region?: string;
-  segment?: string;
+  region: string | undefined;
+  segment: string | undefined;
   /** Candidate element indexes, in order; `all` means 0..elementCount-1. */
   sources: Uint32Array[] | 'all';
   /** Called only for elements not emitted yet. */
@@ -43,19 +43,29 @@ export type PlanStep = ElementGroup | typeof CONNECTIONS;
 
 const any = () => true;
 
+/**
+ * Every group has the same shape (absent fields are undefined, not missing), so the chunker's loop
+ * over a group's elements sees one object map: with several, its optimized code was thrown away at
+ * each new shape during the first stream of a process.
+ */
+function group(
+  type: ElementGroup['type'],
+  sources: ElementGroup['sources'],
+  accept: ElementGroup['accept'],
+  follow: ElementGroup['follow'],
+  where: { region?: string; segment?: string } = {},
+): ElementGroup {
+  return { type, region: where.region, segment: where.segment, sources, accept, follow };
+}
+
 export function* planGroups(view: TopologyView): Generator<PlanStep> {
-  yield {
-    type: 'global-network',
-    sources: [view.elementsOfType('global-network')],
-    accept: any,
-    follow: 'none',
-  };
-  yield {
-    type: 'core-network',
-    sources: [view.elementsOfType('core-network'), view.elementsOfType('edge')],
-    accept: any,
-    follow: 'none',
-  };
+  yield group('global-network', [view.elementsOfType('global-network')], any, 'none');
+  yield group(
+    'core-network',
+    [view.elementsOfType('core-network'), view.elementsOfType('edge')],
+    any,
+    'none',
+  );
   const regions = view.regions();
   yield* byRegion(view, regions, 'transit-gateways', ['transit-gateway', 'tgw-route-table', 'tgw-peering']);
   yield* byRegion(view, regions, 'vpcs', ['vpc', 'subnet']);
@@ -76,18 +86,17 @@ export function* planGroups(view: TopologyView): Generator<PlanStep> {
     if (functionGroupOnly.has(segment)) continue;
     // The segment's own element first, so its member-of links travel with each attachment.
     const sources = [...(segmentElements.get(segment) ?? []), view.elementsInSegment(segment)];
-    yield { type: 'segments', segment, sources, accept: inSegmentPhase, follow: 'peers' };
+    yield group('segments', sources, inSegmentPhase, 'peers', { segment });
   }
-  yield {
-    type: 'segments',
-    sources: (['segment', ...ATTACHMENT_TYPES, 'connect-peer', 'dx-gateway'] as ElementType[]).map((t) =>
+  yield group(
+    'segments',
+    (['segment', ...ATTACHMENT_TYPES, 'connect-peer', 'dx-gateway'] as ElementType[]).map((t) =>
       view.elementsOfType(t),
     ),
     // Peers and DX gateways of function group attachments wait for their group.
-    accept: (e) =>
-      inSegmentPhase(e) && !(isFollowed(view.type(e)) && reachedFrom(view, e, functionGroupOnly)),
-    follow: 'peers',
-  };
+    (e) => inSegmentPhase(e) && !(isFollowed(view.type(e)) && reachedFrom(view, e, functionGroupOnly)),
+    'peers',
+  );
 
   yield CONNECTIONS;
 
@@ -97,16 +106,10 @@ export function* planGroups(view: TopologyView): Generator<PlanStep> {
   };
   for (const name of [...functionGroups.keys()].sort()) {
     const sources = [...(functionGroups.get(name) ?? []), view.elementsInSegment(name)];
-    yield {
-      type: 'network-function-groups',
-      segment: name,
-      sources,
-      accept: inFunctionGroupPhase,
-      follow: 'peers',
-    };
+    yield group('network-function-groups', sources, inFunctionGroupPhase, 'peers', { segment: name });
   }
   // Whatever no index placed (data of unexpected shape): nothing may be left out.
-  yield { type: 'network-function-groups', sources: 'all', accept: any, follow: 'peers' };
+  yield group('network-function-groups', 'all', any, 'peers');
 }
 
 export function isAttachment(type: ElementType): boolean {
@@ -138,9 +141,9 @@ function* byRegion(
   const ofTypes = types.map((t) => view.elementsOfType(t));
   const buckets = bucketByRegion(view, regions, mergeAscending(ofTypes));
   for (let r = 0; r < regions.length; r++) {
-    yield { type, region: regions[r], sources: [buckets[r]!], accept: any, follow: 'children' };
+    yield group(type, [buckets[r]!], any, 'children', { region: regions[r] });
   }
-  yield { type, sources: ofTypes, accept: any, follow: 'children' };
+  yield group(type, ofTypes, any, 'children');
 }
 
 /** Elements by the index of their region in `regions`; those without one are left out. */
