@@ -125,6 +125,15 @@ export class MemoryOptimizedTopology implements TopologyView {
   }
 
   /**
+   * The id, for a caller that reads elements mostly in index order and keeps the strings briefly,
+   * as a stream does: see store/text-reader.ts getInOrder.
+   */
+  streamedId(element: number): string {
+    this.check(element);
+    return this.reader.streamedId(element);
+  }
+
+  /**
    * The record for streaming a whole topology: `id` and `type` are read now, every other field only
    * when it is read (store/stored-element.ts); `JSON.stringify` gives what `leanElement` would.
    */

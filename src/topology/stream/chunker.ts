@@ -270,27 +270,28 @@ export class Chunker {
 
   /**
    * Connections between groups whose ends are both out, by source element and then in connection
-   * order: an element's links leave together, so its id is read once for all of them. (In plain
+   * order: an element's links leave together, so its id is read once for all of them, and the
+   * sources come in index order, which lets the store decode their ids in runs. (In plain
    * connection order an attachment's links may come in runs far apart, and its id is read again
    * for each run.)
    */
   private *crossGroupConnections(): Generator<TopologyChunk> {
-    const { groupOf, chunkSize, ids, linkTypes, linkTargets, elementCount } = this;
+    const { groupOf, chunkSize, ids, linkTypes, linkTargets, elementCount, source } = this;
     this.current = { type: 'connections', region: undefined, segment: undefined };
     this.checkConnectionEnds();
     const { start, items } = this.outgoing;
-    for (let source = 0; source < elementCount; source++) {
-      const a = groupOf[source]!;
+    for (let from = 0; from < elementCount; from++) {
+      const a = groupOf[from]!;
       if (a === 0) continue;
-      let sourceId: string | undefined;
-      for (let k = start[source]!, end = start[source + 1]!; k < end; k++) {
+      let fromId: string | undefined;
+      for (let k = start[from]!, end = start[from + 1]!; k < end; k++) {
         const connection = items[k]!;
         const target = linkTargets[connection]!;
         const b = groupOf[target]!;
         if (b === 0 || a === b) continue;
-        sourceId ??= ids.id(source);
+        fromId ??= source.streamedId(from);
         const type = CONNECTION_TYPES[linkTypes[connection]!]!;
-        this.connections.push(new Link(type, sourceId, ids.id(target)));
+        this.connections.push(new Link(type, fromId, ids.id(target)));
         if (this.connections.length >= chunkSize) yield this.flush();
       }
     }

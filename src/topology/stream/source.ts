@@ -21,6 +21,8 @@ export interface StreamSource {
   /** Bytes this source holds for the run beyond the view. */
   readonly stateBytes: number;
   id(element: number): string;
+  /** The id, when elements are read mostly in index order (the store then decodes ids in runs). */
+  streamedId(element: number): string;
   /** The element's record with only the fields it has (an empty `cidrs` or `tags` left out too). */
   record(element: number): ElementRecord;
 }
@@ -44,6 +46,10 @@ class StoreSource implements StreamSource {
 
   id(element: number): string {
     return this.view.id(element);
+  }
+
+  streamedId(element: number): string {
+    return this.view.streamedId(element);
   }
 
   record(element: number): ElementRecord {
@@ -75,6 +81,10 @@ class ViewSource implements StreamSource {
   }
 
   id(element: number): string {
+    return this.view.id(element);
+  }
+
+  streamedId(element: number): string {
     return this.view.id(element);
   }
 
