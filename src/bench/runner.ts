@@ -201,7 +201,7 @@ export class BenchmarkRunner {
   private childArgs(benchmark: Benchmark, checkout: Checkout, variant: string, args: readonly string[]) {
     const module = isAbsolute(benchmark.module) ? benchmark.module : join(checkout.root, benchmark.module);
     const loader = TS_MODULE.test(module) || TS_MODULE.test(checkout.child) ? ['--import', checkout.tsx] : [];
-    return [...loader, checkout.child, module, variant, ...args];
+    return [...(benchmark.nodeFlags ?? []), ...loader, checkout.child, module, variant, ...args];
   }
 }
 

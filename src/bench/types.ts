@@ -58,6 +58,8 @@ export interface Benchmark {
   timeoutMs?: number;
   /** Runs per variant when `runAll` is not given `iterations` (default: the runner's). */
   iterations?: number;
+  /** Node or V8 options for every child of this benchmark, the baseline's too (`--min-semi-space-size=16`). */
+  nodeFlags?: readonly string[];
 }
 
 export interface TargetResult {

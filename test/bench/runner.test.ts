@@ -184,6 +184,26 @@ describe('BenchmarkRunner', () => {
     assert.equal(result?.baselineVariant, 'base 10');
   });
 
+  it("passes the benchmark's node flags to the variant and the baseline", { timeout: 20_000 }, async () => {
+    const size = [{ key: 'size', label: 'young generation MB', digits: 0, better: 'neither' }] as const;
+    const runner = new BenchmarkRunner({ iterations: 1 })
+      .add(
+        bench({
+          name: 'pinned',
+          variant: 'semi-space',
+          baseline: 'semi-space',
+          figures: size,
+          nodeFlags: ['--min-semi-space-size=16'],
+        }),
+      )
+      .add(bench({ name: 'default', variant: 'semi-space', baseline: 'semi-space', figures: size }));
+    const [pinned, plain] = (await runner.runAll()).benchmarks;
+    // A young generation of 16 MB from the start; without the flag V8 starts at 1 MB.
+    assert.equal(pinned?.figures.size, 16);
+    assert.equal(pinned?.baseline.size, 16);
+    assert.ok((plain?.figures.size ?? 16) < 16, `without the flag: ${plain?.figures.size} MB`);
+  });
+
   it('lists the valid names when asked for unknown ones, and checks its input', async () => {
     const runner = new BenchmarkRunner().addStandardBenchmarks();
     await assert.rejects(
