@@ -200,7 +200,9 @@ export function standardBenchmarks(): Benchmark[] {
         time,
         rss,
       ],
-      targets: [{ figure: 'elementsPerSecond', min: 1_000_000, why: `${ISSUE_5}: at least 1,000,000 elements/s` }],
+      targets: [
+        { figure: 'elementsPerSecond', min: 1_000_000, why: `${ISSUE_5}: at least 1,000,000 elements/s` },
+      ],
       // Each run is a fresh process's first stream (no warm-up), so the median of three.
       iterations: 3,
     },
