@@ -56,6 +56,8 @@ export class StringTable {
    */
   readonly repeats: number[] = [];
   private decoder: Buffer | undefined;
+  /** Set by the first string that is not all ASCII (each add path finds out as it copies). */
+  private nonAscii = false;
   count = 0;
 
   constructor(options: StringTableOptions) {
@@ -73,13 +75,18 @@ export class StringTable {
     if (room > this.bytes.length) this.bytes = grow(this.bytes, room);
     const bytes = this.bytes;
     const slots = this.slots;
-    if (slots === undefined) return this.commit(writeUtf8(text, bytes, start));
+    if (slots === undefined) {
+      const end = writeUtf8(text, bytes, start);
+      if (end - start !== text.length) this.nonAscii = true;
+      return this.commit(end);
+    }
     if (this.waiting > 0) this.placeWaiting();
     let h = copyAscii(text, bytes, start);
     let end = start + text.length;
     if (h < 0) {
       end = writeUtf8(text, bytes, start);
       h = hashBytes(bytes, start, end);
+      this.nonAscii = true;
     }
     // Keeps the load at most one half, doubling the slot count.
     const table = (this.count + 1) * 2 * SLOT > slots.length ? this.rehash((slots.length / SLOT) * 2) : slots;
@@ -118,6 +125,7 @@ export class StringTable {
     if (h < 0) {
       end = writeUtf8(text, bytes, start);
       h = hashBytes(bytes, start, end);
+      this.nonAscii = true;
     }
     return this.queueNew(h, end);
   }
@@ -131,6 +139,7 @@ export class StringTable {
     if (start + 2 * length + 1 > this.bytes.length) this.bytes = grow(this.bytes, start + 2 * length + 1);
     if (this.slots === undefined) {
       const ascii = copyAsciiBytesUnhashed(src, length, this.bytes, start);
+      if (!ascii) this.nonAscii = true;
       return this.commit(ascii ? start + length : latin1ToUtf8(src, length, this.bytes, start));
     }
     let h = copyAsciiBytes(src, length, this.bytes, start);
@@ -138,6 +147,7 @@ export class StringTable {
     if (h < 0) {
       end = latin1ToUtf8(src, length, this.bytes, start);
       h = hashBytes(this.bytes, start, end);
+      this.nonAscii = true;
     }
     return this.queueNew(h, end);
   }
@@ -187,6 +197,11 @@ export class StringTable {
       this.decoder = Buffer.from(this.bytes.buffer, this.bytes.byteOffset, this.bytes.byteLength);
     }
     return this.decoder.toString('utf8', this.offsets[code]!, this.offsets[code + 1]! - this.gap);
+  }
+
+  /** Every string is ASCII, so each byte is one character (text-reader.ts then decodes as latin1). */
+  get ascii(): boolean {
+    return !this.nonAscii;
   }
 
   /** UTF-8 length of string `code`. */

@@ -131,3 +131,26 @@ test('a table without an index takes latin1 bytes as their UTF-8, ASCII or not, 
   );
   assert.equal(names.byteSize(), 19 + 5 * 4);
 });
+
+test('a table knows whether every string in it is ASCII, whichever way the strings came in', () => {
+  const latin1 = (text: string) => Uint8Array.from(text, (c) => c.charCodeAt(0));
+  const adds: Array<[string, (t: StringTable, text: string) => unknown]> = [
+    ['addUnique', (t, text) => t.addUnique(text)],
+    ['addNew', (t, text) => t.addNew(text)],
+    ['addNewLatin1', (t, text) => t.addNewLatin1(latin1(text), text.length)],
+  ];
+  for (const indexed of [true, false]) {
+    for (const [name, add] of adds) {
+      const t = new StringTable({ indexed });
+      assert.equal(t.ascii, true, `${name}: an empty table`);
+      add(t, 'vpc-0a1b2c');
+      add(t, '');
+      assert.equal(t.ascii, true, `${name}, indexed ${indexed}: ASCII only`);
+      add(t, 'caf\u00e9');
+      add(t, 'plain');
+      assert.equal(t.ascii, false, `${name}, indexed ${indexed}: after one that is not`);
+      t.finish();
+      assert.equal(t.get(2), 'caf\u00e9');
+    }
+  }
+});

@@ -70,6 +70,9 @@ test('getInOrder gives what get gives, read in order, out of order, ASCII or not
       const t = table(indexed, strings);
       const inOrder = new TextReader(t);
       for (let code = 0; code < strings.length; code++) assert.equal(inOrder.getInOrder(code), strings[code]);
+      // An all-ASCII table is decoded as latin1, a mixed one as UTF-8: get() agrees either way.
+      const single = new TextReader(t);
+      for (let code = strings.length - 1; code >= 0; code--) assert.equal(single.get(code), strings[code]);
       // Jumps back and forth, into and out of the block last decoded.
       const jumps = new TextReader(t);
       for (const code of [0, 1, 2, 40, 3, 4, 5, 41, 42, 43, strings.length - 1, 10, 11, 12]) {
