@@ -15,6 +15,19 @@ const time: FigureSpec = { key: 'ms', label: 'time ms', digits: 0, better: 'lowe
 const rss: FigureSpec = { key: 'peakRssMb', label: 'peak RSS MB', digits: 0, better: 'lower' };
 const gcMs: FigureSpec = { key: 'gcMs', label: 'GC pause ms', digits: 1, better: 'lower' };
 const gcCount: FigureSpec = { key: 'gcCount', label: 'GCs', digits: 0, better: 'lower' };
+const heapGrowth: FigureSpec = {
+  key: 'streamHeapGrowthMb',
+  label: 'heap growth while streaming MB',
+  digits: 1,
+  better: 'lower',
+};
+/** Streaming a built 1,000,000-element topology against the same at 100,000 (benchmarks/topology.ts). */
+const TOPOLOGY_STREAM = {
+  module: 'benchmarks/topology.ts',
+  args: ['1000000'],
+  variant: 'stream',
+  baseline: { variant: 'stream', args: ['100000'] },
+} as const;
 
 const BUILD = { path: 'dist/cli.cjs', install: 'npm run build' };
 const PEERS = 'npm --prefix benchmarks install';
@@ -190,13 +203,10 @@ export function standardBenchmarks(): Benchmark[] {
       name: 'streaming_topology_1000000e_2000000c',
       description:
         'every chunk of a built 1,000,000-element topology through StreamingTopologyManager, each record read, vs the same at 100,000 elements',
-      module: 'benchmarks/topology.ts',
-      args: ['1000000'],
-      variant: 'stream',
-      baseline: { variant: 'stream', args: ['100000'] },
+      ...TOPOLOGY_STREAM,
       figures: [
         { key: 'elementsPerSecond', label: 'elements/s streamed', digits: 0, better: 'higher' },
-        { key: 'streamHeapGrowthMb', label: 'heap growth while streaming MB', digits: 1, better: 'lower' },
+        heapGrowth,
         time,
         rss,
       ],
@@ -210,14 +220,8 @@ export function standardBenchmarks(): Benchmark[] {
       name: 'streaming_memory_topology_1000000e_2000000c',
       description:
         'heap growth while streaming a 1,000,000-element topology vs a 100,000-element one, both with a 16 MB young generation from the start (is memory flat?)',
-      module: 'benchmarks/topology.ts',
-      args: ['1000000'],
-      variant: 'stream',
-      baseline: { variant: 'stream', args: ['100000'] },
-      figures: [
-        { key: 'streamHeapGrowthMb', label: 'heap growth while streaming MB', digits: 1, better: 'lower' },
-        rss,
-      ],
+      ...TOPOLOGY_STREAM,
+      figures: [heapGrowth, rss],
       targets: [
         ratio(
           'streamHeapGrowthMb',
