@@ -164,6 +164,27 @@ describe('MemoryLimiter', () => {
     assert.equal(limiter.stats().rejections, 1);
   });
 
+  it('collects for an admission only when that could make room, and not more often than allowed', () => {
+    // 50 in use and 30 reserved: another 30 fits only if what is in use shrinks, so a GC may help,
+    // but only once a minute here.
+    const { limiter, state } = gauge(50 * MB, { gcMinIntervalMs: 60_000 });
+    const held = limiter.admit(30 * MB);
+    for (let ask = 0; ask < 20; ask++) assert.equal(limiter.tryAdmit(30 * MB), undefined);
+    assert.equal(state.gcRuns, 1, 'twenty asks in a row, one collection');
+    // Reservations alone over the budget: no collection could help, so none is run.
+    const { limiter: full, state: fullState } = gauge(10 * MB);
+    const all = full.admit(80 * MB);
+    assert.equal(full.tryAdmit(30 * MB), undefined);
+    assert.equal(fullState.gcRuns, 0);
+    // One that can fit after a collection still gets in.
+    const { limiter: freed, state: freedState } = gauge(90 * MB);
+    freedState.freedByGc = 60 * MB;
+    assert.ok(freed.tryAdmit(30 * MB));
+    assert.equal(freedState.gcRuns, 1);
+    held.release();
+    all.release();
+  });
+
   it('runs a real garbage collection without --expose-gc', () => {
     const limiter = new MemoryLimiter({
       budgetBytes: 1,
