@@ -36,7 +36,7 @@ export class TextReader {
   private readonly gap: number;
   private readonly slicer: Slicer | undefined;
   private readonly count: number;
-  /** Every byte of the table is ASCII: latin1 decodes it to the same strings, faster. */
+  /** Every string of the table is ASCII: latin1 decodes them to the same strings, faster. */
   private readonly ascii: boolean;
   /** getInOrder's last run of strings decoded together, as one string, and the code it expects next. */
   private block = '';
