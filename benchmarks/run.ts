@@ -22,7 +22,8 @@ const args = process.argv.slice(2);
 const save = args.includes('--save');
 const at = args.indexOf('--iterations');
 const iterationsText = at >= 0 ? args[at + 1] : process.env.BENCH_RUNS;
-const filters = args.filter((arg, i) => !arg.startsWith('--') && i !== at + 1);
+// The value after --iterations is not a filter; without --iterations every other word is.
+const filters = args.filter((arg, i) => !arg.startsWith('--') && (at < 0 || i !== at + 1));
 const iterations = iterationsText === undefined ? undefined : Number(iterationsText);
 if (iterations !== undefined && !(Number.isInteger(iterations) && iterations > 0)) {
   process.stderr.write(

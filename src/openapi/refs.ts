@@ -34,10 +34,12 @@ export class RefResolver {
   readonly rootUrl: string;
   private readonly documents: Map<string, unknown>;
   /**
-   * Resolved refs by document and ref: a large spec names the same few hundred schemas tens of
-   * thousands of times, and each resolution splits, decodes and walks the pointer again.
+   * Resolved refs by document, then by ref: a large spec names the same few hundred schemas tens of
+   * thousands of times, and each resolution splits, decodes and walks the pointer again. Two levels
+   * rather than one key joining both: the ref strings come from the parsed spec and V8 keeps each
+   * string's hash, while a joined key is a new string to copy and hash on every lookup.
    */
-  private readonly resolved = new Map<string, RefTarget>();
+  private readonly resolved = new Map<string, Map<string, RefTarget>>();
 
   constructor(rootUrl: string, documents: Map<string, unknown>) {
     this.rootUrl = rootUrl;
@@ -52,11 +54,15 @@ export class RefResolver {
 
   /** Resolves `ref` found in document `fromDoc`; throws a SpecError when it dangles. */
   resolve(ref: string, fromDoc: string): RefTarget {
-    const memo = `${fromDoc}\n${ref}`;
-    let target = this.resolved.get(memo);
+    let inDoc = this.resolved.get(fromDoc);
+    if (inDoc === undefined) {
+      inDoc = new Map();
+      this.resolved.set(fromDoc, inDoc);
+    }
+    let target = inDoc.get(ref);
     if (target === undefined) {
       target = this.lookUp(ref, fromDoc);
-      this.resolved.set(memo, target);
+      inDoc.set(ref, target);
     }
     return target;
   }
@@ -81,6 +87,9 @@ export class RefResolver {
   deref(value: unknown, fromDoc: string): { value: unknown; doc: string } {
     // Most values are not refs: no loop guard to build for them.
     if (!isRef(value)) return { value, doc: fromDoc };
+    // Most refs point at a value that is not one: no loop guard to build for them either.
+    const first = this.resolve(value.$ref, fromDoc);
+    if (!isRef(first.value)) return { value: first.value, doc: first.doc };
     let doc = fromDoc;
     const seen = new Set<string>();
     while (isRef(value)) {

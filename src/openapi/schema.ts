@@ -8,7 +8,7 @@
  */
 
 import { formatCount } from '../util/count.js';
-import { isRef, type RefResolver } from './refs.js';
+import { isRef, type RefResolver, type RefTarget } from './refs.js';
 import type { JsonObject, SchemaDefinition } from './types.js';
 
 /** JSON Schema 2020-12 keywords kept as they are (after their values are checked). */
@@ -74,6 +74,19 @@ export const SCHEMA_SINGLE = new Set([
   'unevaluatedProperties',
   'unevaluatedItems',
 ]);
+/** Each kept keyword by what it holds: a plain value, or schemas (a map of them, a list, or one). */
+const KIND = new Map<string, 'value' | 'map' | 'list' | 'single'>(
+  [...KEPT].map((key) => [
+    key,
+    SCHEMA_MAPS.has(key)
+      ? 'map'
+      : SCHEMA_LISTS.has(key)
+        ? 'list'
+        : SCHEMA_SINGLE.has(key)
+          ? 'single'
+          : 'value',
+  ]),
+);
 const TYPES = new Set(['string', 'number', 'integer', 'boolean', 'object', 'array', 'null']);
 /** Definitions of a cycle of bare refs named in its warning. */
 const MAX_CYCLE_SHOWN = 10;
@@ -88,12 +101,6 @@ const COUNTS = new Set([
   'maxContains',
   'minContains',
 ]);
-
-/** OpenAPI 3.0's boolean exclusive bounds and the bound each one qualifies. */
-const EXCLUSIVE_BOUNDS = [
-  ['exclusiveMinimum', 'minimum'],
-  ['exclusiveMaximum', 'maximum'],
-] as const;
 
 export type Schema = JsonObject | boolean;
 
@@ -119,6 +126,11 @@ export class SchemaTranslator {
   private readonly options: Required<TranslateOptions>;
   /** `doc#pointer` -> definition key. */
   private readonly keys = new Map<string, string>();
+  /**
+   * The same by resolved target: the resolver returns one object per ref, and most refs are met many
+   * times, so this saves building and hashing `doc#pointer` for each.
+   */
+  private readonly keysByTarget = new Map<RefTarget, string>();
   // `__proto__` is no name for a definition: `$defs.__proto__ = ...` sets a prototype instead.
   private readonly taken = new Set<string>(['__proto__']);
   private readonly definitions = new Map<string, { schema: Schema; refs: Set<string> }>();
@@ -234,17 +246,20 @@ export class SchemaTranslator {
     // for-in rather than Object.entries, and the path for messages built only where it is passed
     // on: this runs for every schema node of the spec (hundreds of thousands in a large one).
     for (const key in source) {
-      if (!KEPT.has(key) || !Object.hasOwn(source, key)) continue;
+      const kind = KIND.get(key);
+      if (kind === undefined || !Object.hasOwn(source, key)) continue;
       const child = source[key];
-      if (!SCHEMA_MAPS.has(key) && !SCHEMA_LISTS.has(key) && !SCHEMA_SINGLE.has(key)) {
+      if (kind === 'value') {
         this.keyword(key, child, out, where);
         continue;
       }
       const at = `${where}.${key}`;
-      if (SCHEMA_MAPS.has(key)) {
+      if (kind === 'map') {
         if (child === null || typeof child !== 'object' || Array.isArray(child)) continue;
         const map: JsonObject = {};
-        for (const [name, sub] of Object.entries(child)) {
+        for (const name in child) {
+          if (!Object.hasOwn(child, name)) continue;
+          const sub = (child as JsonObject)[name];
           // patternProperties' names are regular expressions, compiled by validators like `pattern`.
           if (key === 'patternProperties' && !isValidPattern(name)) {
             this.options.warn(
@@ -255,10 +270,10 @@ export class SchemaTranslator {
           setOwn(map, name, this.node(sub, doc, `${at}.${name}`, depth + 1, refs));
         }
         out[key] = map;
-      } else if (SCHEMA_LISTS.has(key)) {
+      } else if (kind === 'list') {
         if (!Array.isArray(child) || child.length === 0) continue;
         out[key] = child.map((sub, i) => this.node(sub, doc, `${at}[${i}]`, depth + 1, refs));
-      } else if (SCHEMA_SINGLE.has(key)) {
+      } else {
         if (key === 'items' && Array.isArray(child)) {
           // Draft-4 tuple form.
           out.prefixItems = child.map((sub, i) => this.node(sub, doc, `${at}[${i}]`, depth + 1, refs));
@@ -275,6 +290,11 @@ export class SchemaTranslator {
   private keyword(key: string, value: unknown, out: JsonObject, parent: string): void {
     const warn = this.options.warn;
     if (key === 'type') {
+      // The usual case, one valid type, without the arrays of the general one.
+      if (typeof value === 'string' && value !== 'file' && TYPES.has(value)) {
+        out.type = value;
+        return;
+      }
       const types = (Array.isArray(value) ? value : [value]).map((t) => (t === 'file' ? 'string' : t));
       const valid = types.filter((t): t is string => typeof t === 'string' && TYPES.has(t));
       if (valid.length < types.length)
@@ -329,11 +349,15 @@ export class SchemaTranslator {
 
   /** OpenAPI 3.0 spells some things differently from JSON Schema 2020-12. */
   private dialectFixes(source: JsonObject, out: JsonObject): void {
-    for (const [flag, bound] of EXCLUSIVE_BOUNDS) {
-      if (source[flag] === true && typeof source[bound] === 'number') {
-        out[flag] = source[bound];
-        delete out[bound];
-      }
+    // Spelled out rather than a loop over the pairs: this runs for every schema node, mostly before
+    // V8 optimizes it, where a for-of with destructuring costs two iterators a node.
+    if (source.exclusiveMinimum === true && typeof source.minimum === 'number') {
+      out.exclusiveMinimum = source.minimum;
+      delete out.minimum;
+    }
+    if (source.exclusiveMaximum === true && typeof source.maximum === 'number') {
+      out.exclusiveMaximum = source.maximum;
+      delete out.maximum;
     }
     if (source.nullable === true && this.options.dialect === '3.0') {
       if (typeof out.type === 'string') out.type = [out.type, 'null'];
@@ -345,18 +369,25 @@ export class SchemaTranslator {
 
   /** Registers (and on first sight translates) the definition a ref points to; its key. */
   private define(ref: string, doc: string, where: string): string | undefined {
-    let target: { doc: string; pointer: string; value: unknown };
+    let target: RefTarget;
     try {
       target = this.resolver.resolve(ref, doc);
     } catch (error) {
       this.options.warn(`${where}: ${(error as Error).message}`);
       return undefined;
     }
+    const seen = this.keysByTarget.get(target);
+    if (seen !== undefined) return seen;
+    // Two refs can name one place (`#/a` and `spec.json#/a`): they share the definition.
     const id = `${target.doc}#${target.pointer}`;
     const known = this.keys.get(id);
-    if (known !== undefined) return known;
+    if (known !== undefined) {
+      this.keysByTarget.set(target, known);
+      return known;
+    }
     const key = this.uniqueKey(target.doc, target.pointer);
     this.keys.set(id, key);
+    this.keysByTarget.set(target, key);
     this.definitions.set(key, { schema: {}, refs: new Set() });
     this.pending.push({ key, doc: target.doc, value: target.value, where: ref });
     return key;

@@ -39,16 +39,17 @@ export function materialize(value: unknown): unknown {
 
 type Treatment = 'eager' | 'lazy' | 'members';
 
-/** What to do with the value at `path`: parse it now, keep it lazy, or walk its members. */
-function treatment(path: readonly string[]): Treatment {
-  const [first, second] = path;
-  if (path.length === 0) return 'members';
-  if (path.length === 1) {
-    if (first === 'components') return 'members';
-    return first === 'webhooks' || first === 'x-webhooks' ? 'lazy' : 'eager';
+/**
+ * What to do with the member `key` of the object at `parent`: parse it now, keep it lazy, or walk
+ * its members.
+ */
+function treatment(parent: readonly string[], key: string): Treatment {
+  if (parent.length === 0) {
+    if (key === 'components') return 'members';
+    return key === 'webhooks' || key === 'x-webhooks' ? 'lazy' : 'eager';
   }
-  if (first !== 'components') return 'eager';
-  if (path.length === 2) return second === 'schemas' ? 'members' : second === 'examples' ? 'lazy' : 'eager';
+  if (parent[0] !== 'components') return 'eager';
+  if (parent.length === 1) return key === 'schemas' ? 'members' : key === 'examples' ? 'lazy' : 'eager';
   return 'lazy';
 }
 
@@ -77,15 +78,14 @@ function walkObject(
   for (;;) {
     if (bytes[i] !== 0x22) throw new SparseParseError(`expected a key at byte ${i}`);
     const keyEnd = stringEnd(scan, i);
-    const key = JSON.parse(scan.jsonText(i, keyEnd)) as string;
+    const key = keyAt(scan, i, keyEnd);
     i = skipWs(bytes, keyEnd);
     if (bytes[i] !== 0x3a) throw new SparseParseError(`expected ':' at byte ${i}`);
     const valueStart = skipWs(bytes, i + 1);
-    const childPath = [...path, key];
-    const how = treatment(childPath);
+    const how = treatment(path, key);
     let valueEnd: number;
     if (how === 'members' && bytes[valueStart] === 0x7b) {
-      const child = walkObject(scan, valueStart, childPath);
+      const child = walkObject(scan, valueStart, [...path, key]);
       out[key] = child.value;
       valueEnd = child.end;
     } else {
@@ -136,6 +136,20 @@ function parsePaths(scan: JsonScan, start: number, end: number): unknown {
   if (2 * restored !== cuts.length)
     throw new SparseParseError('a cut operation response was not found again');
   return paths;
+}
+
+/**
+ * The key whose quoted text is [start, end). Most are plain ASCII, read as they are; one with an
+ * escape or a character past ASCII is decoded by JSON.parse. A spec's `components.schemas` alone
+ * has a thousand keys, read before V8 optimizes any of this.
+ */
+function keyAt(scan: JsonScan, start: number, end: number): string {
+  const { bytes } = scan;
+  for (let k = start + 1; k < end - 1; k++) {
+    const b = bytes[k] as number;
+    if (b === 0x5c || b >= 0x80 || b < 0x20) return JSON.parse(scan.jsonText(start, end)) as string;
+  }
+  return bytes.toString('latin1', start + 1, end - 1);
 }
 
 /** The values of an object's members; none for anything else. */

@@ -114,6 +114,17 @@ it('ends strings at the first quote not escaped by an odd run of backslashes', (
   assert.deepEqual(getPointer(root, '/components/schemas/S'), tricky.components.schemas.S);
 });
 
+it('decodes escaped keys as JSON.parse does, and reads plain ones as they are', () => {
+  const text =
+    '{"openapi":"3.0.3","info":{"title":"t","version":"1"},"paths":{},' +
+    '"components":{"schemas":{"Plain":{"type":"string"},"Q\\"uote":{"type":"integer"},' +
+    '"\\u0053lash\\/ed":{"type":"boolean"},"tab\\tkey":{}}}}';
+  const root = parseSparse(Buffer.from(text)) as { components: { schemas: Record<string, unknown> } };
+  assert.deepEqual(Object.keys(root.components.schemas), Object.keys(JSON.parse(text).components.schemas));
+  assert.deepEqual(getPointer(root, '/components/schemas/Slash~1ed'), { type: 'boolean' });
+  assert.deepEqual(getPointer(root, '/components/schemas/Q"uote'), { type: 'integer' });
+});
+
 it('reads characters past ASCII, in keys and in lazy and eager values, as JSON.parse does', () => {
   const wide = {
     openapi: '3.1.0',
