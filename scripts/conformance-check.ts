@@ -20,6 +20,7 @@ import { HeadroomError } from '../src/errors.js';
 import { Logger } from '../src/log/logger.js';
 import { OpenApiTools, type ToolMode } from '../src/mcp/openapi-tools.js';
 import { createMcpServer, type ToolDefinition, type ToolProvider } from '../src/mcp/server.js';
+import { wireTools } from '../src/mcp/wire-tools.js';
 import { type PreparedApi, prepareCatalog } from '../src/openapi/prepare.js';
 import { SCHEMA_LISTS, SCHEMA_MAPS, SCHEMA_SINGLE } from '../src/openapi/schema.js';
 
@@ -49,9 +50,10 @@ export interface InvalidSchema {
   /**
    * `ajv`: did not compile; `structure`: a dangling `$ref` or an unsatisfiable top level;
    * `client`: the SDK client rejected the list; `listed`: the server left it out;
-   * `describe`: the schema describe_operation shows did not compile; `name`: a bad or repeated name.
+   * `describe`: the schema describe_operation shows did not compile; `name`: a bad or repeated name;
+   * `text`: the JSON text stdio writes for the tool (straight from the catalog) is not its JSON.
    */
-  check: 'ajv' | 'structure' | 'name' | 'client' | 'listed' | 'describe';
+  check: 'ajv' | 'structure' | 'name' | 'client' | 'listed' | 'describe' | 'text';
   error: string;
 }
 
@@ -329,6 +331,25 @@ export async function checkSpec(spec: string, options: CheckOptions): Promise<Sp
       }
     }
     result.timings.ajv = Math.round(performance.now() - t);
+    // A fresh provider writes each tool's text from the catalog, as a cold stdio start does.
+    const texts = [...(makeTools(api, 'all', options).listTexts() ?? [])];
+    const wire = wireTools(definitions);
+    for (const [i, tool] of wire.entries()) {
+      if (texts[i] !== JSON.stringify(tool))
+        invalid({
+          tool: tool.name,
+          mode: 'all',
+          check: 'text',
+          error: 'the written text is not the JSON of the tool',
+        });
+    }
+    if (texts.length !== wire.length)
+      invalid({
+        tool: '',
+        mode: 'all',
+        check: 'text',
+        error: `${texts.length} texts for ${wire.length} tools`,
+      });
     t = performance.now();
     await clientCheck(all, 'all', definitions, result.clientWarnings, invalid);
     result.timings.clientAll = Math.round(performance.now() - t);

@@ -27,6 +27,7 @@ import { createOpenApiCalls, type OpenApiCalls, RESULT_TEMPLATES } from './opena
 import { OpenApiTools } from './openapi-tools.js';
 import type { ResourceProvider, ToolProvider } from './server.js';
 import { listingKey, readToolListing, writeToolListing } from './tool-listing.js';
+import { wireTools } from './wire-tools.js';
 
 export interface ApiSource {
   spec: string;
@@ -304,7 +305,6 @@ async function openSession(
   };
   const writes: Array<Promise<unknown> | undefined> = apis.map((api) => api.cacheWrite);
   if (cache && writeListing) {
-    const { wireTools } = await import('./server.js');
     // After the catalogs, whose writes record each local spec's content hash, which keys the list;
     // it is built for it then if no client has asked for it yet.
     const listed = Promise.all(writes).then(() => {
@@ -314,7 +314,8 @@ async function openSession(
         title: serving.title,
         mode: serving.mode,
         operationCount: serving.operationCount,
-        tools: wireTools(tools.list(), logger),
+        names: tools.names(),
+        texts: tools.listTexts() ?? wireTools(tools.list(), logger).map((tool) => JSON.stringify(tool)),
       }).catch((error: unknown) =>
         logger.warn(`could not write the tool listing to ${cache.dir}: ${(error as Error).message}`),
       );
@@ -354,7 +355,7 @@ async function serve(
     operations: serving.operationCount,
     transport: config.server.transport,
   });
-  const factory = () =>
+  const factory = (transport: 'stdio' | 'http') =>
     createMcpServer({
       name: 'headroom-openapi',
       version: options.version,
@@ -367,6 +368,7 @@ async function serve(
       ...(serving.resources ? { resources: serving.resources } : {}),
       logger,
       ...(monitoring ? { onToolCall: monitoring.recordToolCall } : {}),
+      textLists: transport === 'stdio',
     });
   await serveMcp(factory, {
     config,

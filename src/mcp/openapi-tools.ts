@@ -12,9 +12,11 @@ import {
   operationTool,
   withMetaArguments,
 } from '../openapi/tool-definition.js';
+import { operationToolJson, ToolJsonMemo } from '../openapi/tool-json.js';
 import { DEFAULT_SCHEMA_BUDGET_BYTES, toolInputSchema } from '../openapi/tool-schema.js';
 import type { Operation } from '../openapi/types.js';
 import type { ToolCallContext, ToolDefinition, ToolProvider, ToolResult } from './server.js';
+import { wireTools } from './wire-tools.js';
 
 export type ToolMode = 'all' | 'dynamic' | 'auto';
 
@@ -69,6 +71,31 @@ export class OpenApiTools implements ToolProvider {
 
   get operationCount(): number {
     return this.byName.size;
+  }
+
+  /**
+   * One tool per operation, each written as JSON text straight from its catalog: a cold start lists
+   * a thousand operations once, and building their tool objects first cost more than writing them.
+   * Once the tools are built (a call asked for them), they are listed as they are.
+   */
+  listTexts(): Iterable<string> | undefined {
+    if (this.mode !== 'all' || this.listed) return undefined;
+    return { [Symbol.iterator]: () => this.operationToolTexts() };
+  }
+
+  /** The names of the tools, in listing order. */
+  names(): string[] {
+    if (this.mode !== 'all') return this.list().map((tool) => tool.name);
+    const names = [...this.byName.keys()];
+    if (this.readsResults('all')) names.push(READ_RESULT);
+    return names;
+  }
+
+  private *operationToolTexts(): Generator<string> {
+    const memo = new ToolJsonMemo();
+    for (const { op, api } of this.byName.values())
+      yield operationToolJson(op, api.catalog.definitions, this.budget(), memo);
+    if (this.readsResults('all')) yield JSON.stringify(wireTools([readResultTool()])[0]);
   }
 
   list(): readonly ToolDefinition[] {

@@ -18,7 +18,13 @@ export interface ServeOptions {
   signal?: AbortSignal;
 }
 
-export async function serveMcp(factory: () => Server, options: ServeOptions): Promise<void> {
+/**
+ * A server for one connection; `transport` says which one takes its answers (a stdio server may
+ * hand lists to the stdio writer as text: createMcpServer's `textLists`).
+ */
+export type ServerFactory = (transport: 'stdio' | 'http') => Server;
+
+export async function serveMcp(factory: ServerFactory, options: ServeOptions): Promise<void> {
   const { config, logger } = options;
   if (config.server.transport === 'stdio') {
     const stdin = (options.stdin ?? process.stdin) as NodeJS.ReadableStream & { isTTY?: boolean };
@@ -28,7 +34,7 @@ export async function serveMcp(factory: () => Server, options: ServeOptions): Pr
           `\`npx @modelcontextprotocol/inspector node dist/cli.js ${options.command}\`, or use --transport http; Ctrl-D stops.`,
       );
     }
-    await serveStdio(factory, {
+    await serveStdio(() => factory('stdio'), {
       ...(options.stdin ? { stdin: options.stdin as never } : {}),
       ...(options.stdout ? { stdout: options.stdout as never } : {}),
       logger,
@@ -39,7 +45,7 @@ export async function serveMcp(factory: () => Server, options: ServeOptions): Pr
   const s = config.server;
   // Loaded only here: the HTTP side pulls in modules that a stdio server never needs.
   const { serveHttp } = await import('./http.js');
-  const handle = await serveHttp(factory, {
+  const handle = await serveHttp(() => factory('http'), {
     host: s.host,
     port: s.port,
     path: s.path,

@@ -15,18 +15,14 @@
  *   they are: on the server side the SDK neither converts nor validates a tools/list result
  *   (0.2 ms for the catalog above; serializing the 2.6 MiB answer costs more).
  */
-import type {
-  CallToolResult,
-  ReadResourceResult,
-  ResourceTemplateType,
-  Tool,
-} from '@modelcontextprotocol/server';
+import type { CallToolResult, ReadResourceResult, ResourceTemplateType } from '@modelcontextprotocol/server';
 import { Server } from '@modelcontextprotocol/server';
 import { HeadroomError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import type { ToolCallRecord } from '../observe/types.js';
 import { levenshtein } from '../util/suggest.js';
-import { inPieces, type RawJson } from './raw-json.js';
+import { inPieces, type RawJson, textOnly, textPieces } from './raw-json.js';
+import { wireTools } from './wire-tools.js';
 
 export interface ToolAnnotations {
   title?: string;
@@ -71,6 +67,11 @@ export interface ToolProvider {
   /** The wire form of the whole list as JSON text, when the provider has it ready (a warm start). */
   listJson?(): RawJson | undefined;
   /**
+   * Each tool's wire form as JSON text, in listing order, when the provider can write it without
+   * building the tools (a cold start's thousand operations); may be iterated more than once.
+   */
+  listTexts?(): Iterable<string> | undefined;
+  /**
    * Runs a tool. Arguments are passed as the client sent them: the SDK does not check them against
    * the input schema, so the provider does. A thrown HeadroomError's message reaches the client.
    */
@@ -93,6 +94,12 @@ export interface McpServerOptions {
   logger: Logger;
   /** Told of every finished tool call (the monitor's per-tool figures). */
   onToolCall?: (call: ToolCallRecord) => void;
+  /**
+   * Set when every answer goes through serveStdio's writer, which can write a list's JSON text
+   * itself: tools/list then gives it the text the provider has (`listJson`, `listTexts`) and never
+   * builds the tools. Any other transport needs the tools: leave it unset.
+   */
+  textLists?: boolean;
 }
 
 /** How many names an unknown-tool answer suggests. */
@@ -116,10 +123,15 @@ export function createMcpServer(options: McpServerOptions): Server {
   server.onerror = (error) => logger.warn('MCP protocol error', { error: error.message });
 
   server.setRequestHandler('tools/list', () => {
-    // Over stdio, RawJson's bytes are written as they are and the marked array an item at a time;
-    // other transports serialize the message (RawJson through toJSON).
-    const ready = tools.listJson?.();
-    return { tools: ready ? (ready as unknown as Tool[]) : inPieces(wireTools(tools.list(), logger)) };
+    // Over stdio, a cached list is written as it is, texts as they are made, and other lists an
+    // item at a time; other transports serialize the tools themselves.
+    if (options.textLists) {
+      const ready = tools.listJson?.();
+      if (ready) return { tools: textOnly(() => [ready.bytes]) };
+      const texts = tools.listTexts?.();
+      if (texts) return { tools: textOnly(() => textPieces(texts)) };
+    }
+    return { tools: inPieces(wireTools(tools.list(), logger)) };
   });
 
   server.setRequestHandler('tools/call', async (request, ctx) => {
@@ -197,36 +209,6 @@ function progressSender(request: RequestContext, logger: Logger): ToolCallContex
       logger.debug('progress notification not sent', { error: error.message });
     });
   };
-}
-
-/** The wire shape of each tool: only the fields MCP defines, so provider-internal fields never leak. */
-export function wireTools(definitions: readonly ToolDefinition[], logger: Logger): Tool[] {
-  const listed: Tool[] = [];
-  for (const definition of definitions) {
-    const schemaType = definition.inputSchema.type;
-    if (schemaType !== undefined && schemaType !== 'object') {
-      // SDK clients validate the whole list and reject all of it when one tool is malformed,
-      // so one bad schema must cost only its own tool.
-      logger.warn('tool left out of tools/list: its input schema is not an object schema', {
-        tool: definition.name,
-        type: schemaType,
-      });
-      continue;
-    }
-    const tool: Tool = {
-      name: definition.name,
-      inputSchema: (schemaType === undefined
-        ? { type: 'object', ...definition.inputSchema }
-        : definition.inputSchema) as Tool['inputSchema'],
-    };
-    if (definition.title !== undefined) tool.title = definition.title;
-    if (definition.description !== undefined) tool.description = definition.description;
-    if (definition.outputSchema !== undefined)
-      tool.outputSchema = definition.outputSchema as Tool['outputSchema'];
-    if (definition.annotations !== undefined) tool.annotations = definition.annotations;
-    listed.push(tool);
-  }
-  return listed;
 }
 
 /** UTF-8 bytes of a result's text blocks (what the model reads). */

@@ -3,9 +3,8 @@
  * warm start answers `tools/list` without reading a catalog: the list is keyed by the catalogs'
  * keys (each the spec's content hash and its shaping options) and every option that shapes the list.
  */
-import type { Tool } from '@modelcontextprotocol/server';
 import { SpecCache } from '../openapi/cache.js';
-import { arrayPieces, RawJson } from './raw-json.js';
+import { RawJson, textPieces } from './raw-json.js';
 
 export interface ToolListing {
   /** The APIs' titles, for the server's instructions. */
@@ -39,11 +38,17 @@ export function readToolListing(cache: SpecCache, key: string): ToolListing | un
 export function writeToolListing(
   cache: SpecCache,
   key: string,
-  listing: { title: string; mode: 'all' | 'dynamic'; operationCount: number; tools: Tool[] },
+  listing: {
+    title: string;
+    mode: 'all' | 'dynamic';
+    operationCount: number;
+    names: string[];
+    /** Each tool's wire form as JSON text, in listing order. */
+    texts: Iterable<string>;
+  },
 ): Promise<void> {
-  const { tools, ...head } = listing;
-  const names = tools.map((tool) => tool.name);
+  const { texts, ...head } = listing;
   // In pieces, as the answer is written: the whole text as one string can take twice its size.
-  const text = Buffer.concat(Array.from(arrayPieces(tools), (piece) => Buffer.from(piece)));
-  return cache.writeRaw(key, { ...head, names }, text);
+  const text = Buffer.concat(Array.from(textPieces(texts), (piece) => Buffer.from(piece)));
+  return cache.writeRaw(key, head, text);
 }

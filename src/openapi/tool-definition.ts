@@ -98,7 +98,7 @@ export function withMetaArguments(schema: JsonObject): JsonObject {
 }
 
 /** The tool description: the summary, the description, and where the operation lives. */
-function describeOperation(op: Operation): string {
+export function describeOperation(op: Operation): string {
   const parts: string[] = [];
   if (op.deprecated) parts.push('Deprecated.');
   if (op.summary) parts.push(op.summary);

@@ -19,29 +19,45 @@ export function toolInputSchema(
 ): JsonObject {
   if (op.defs.length === 0) return op.inputSchema;
   const $defs: Record<string, unknown> = {};
+  for (const [key, schema] of listedDefinitions(op.defs, definitions, budgetBytes)) $defs[key] = schema;
+  return { ...op.inputSchema, $defs };
+}
+
+/**
+ * The `$defs` of a listed schema whose own refs are `roots`, in order: each definition reached,
+ * breadth-first, as its schema, or as a stub past the budget or the depth, or when it is missing.
+ */
+export function listedDefinitions(
+  roots: readonly string[],
+  definitions: Catalog['definitions'],
+  budgetBytes: number,
+): Array<[string, unknown]> {
+  const listed: Array<[string, unknown]> = [];
+  const seen = new Set<string>();
   let spent = 0;
-  const queue = [...op.defs];
-  const depths = op.defs.map(() => 1);
+  const queue = [...roots];
+  const depths = roots.map(() => 1);
   for (let i = 0; i < queue.length; i++) {
     const key = queue[i] as string;
     const depth = depths[i] as number;
-    if (Object.hasOwn($defs, key)) continue;
-    const def = definitions[key];
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const def = Object.hasOwn(definitions, key) ? definitions[key] : undefined;
     if (!def) {
-      $defs[key] = {};
+      listed.push([key, {}]);
       continue;
     }
     if ((spent + def.bytes > budgetBytes && spent > 0) || depth > MAX_REF_DEPTH) {
-      $defs[key] = { description: `(${key}: omitted to keep this tool's schema small)` };
+      listed.push([key, { description: `(${key}: omitted to keep this tool's schema small)` }]);
       continue;
     }
     spent += def.bytes;
-    $defs[key] = def.schema;
+    listed.push([key, def.schema]);
     for (const next of def.refs) {
-      if (Object.hasOwn($defs, next)) continue;
+      if (seen.has(next)) continue;
       queue.push(next);
       depths.push(depth + 1);
     }
   }
-  return { ...op.inputSchema, $defs };
+  return listed;
 }

@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { arrayPieces, inPieces, RawJson, rawResultParts } from '../../src/mcp/raw-json.js';
+import { arrayPieces, inPieces, rawResultParts, textOnly } from '../../src/mcp/raw-json.js';
 
 const items = [
   { name: 'a', inputSchema: { type: 'object' } },
   { name: 'bü…', description: '"x"\n' },
 ];
-const tools = new RawJson(Buffer.from(JSON.stringify(items)));
+const text = Buffer.from(JSON.stringify(items));
+const tools = textOnly(() => [text]);
 
 function line(message: Parameters<typeof rawResultParts>[0]): Buffer | undefined {
   const parts = rawResultParts(message);
@@ -15,7 +16,7 @@ function line(message: Parameters<typeof rawResultParts>[0]): Buffer | undefined
   );
 }
 
-describe('RawJson and arrays written in pieces', () => {
+describe('arrays written as text or in pieces', () => {
   it('write the answer line as JSON.stringify would, for either stand-in', () => {
     for (const stand of [tools, inPieces([...items])])
       for (const result of [
@@ -28,7 +29,8 @@ describe('RawJson and arrays written in pieces', () => {
         assert.ok(text);
         assert.equal(text.at(-1), 10, 'one line');
         assert.equal(text.indexOf(10), text.length - 1, 'no newline inside');
-        assert.deepEqual(JSON.parse(text.toString('utf8')), JSON.parse(JSON.stringify(message)));
+        const expected = { ...message, result: { ...result, tools: items } };
+        assert.deepEqual(JSON.parse(text.toString('utf8')), JSON.parse(JSON.stringify(expected)));
       }
   });
 
@@ -47,6 +49,24 @@ describe('RawJson and arrays written in pieces', () => {
     assert.deepEqual(Object.keys(marked).length, many.length);
     assert.equal(JSON.stringify(marked), JSON.stringify(many));
     assert.equal(rawResultParts({ jsonrpc: '2.0', id: 1, result: { tools: [...many] } }), undefined);
+  });
+
+  it('write a text-only list as its text, a piece at a time, and refuse to serialize it otherwise', () => {
+    let made = 0;
+    const list = textOnly(function* () {
+      made++;
+      yield '[1,';
+      yield Buffer.from('2]');
+    });
+    assert.equal(made, 0, 'nothing made before it is written');
+    assert.equal(
+      line({ jsonrpc: '2.0', id: 1, result: { tools: list } })?.toString(),
+      '{"jsonrpc":"2.0","id":1,"result":{"tools":[1,2]}}\n',
+    );
+    assert.equal(made, 1);
+    // Anyone but the stdio writer sees an empty array, and a transport that serializes fails loudly.
+    assert.equal(list.length, 0);
+    assert.throws(() => JSON.stringify({ tools: list }), /reached another transport/);
   });
 
   it('keep a string id and leave other messages to the transport', () => {

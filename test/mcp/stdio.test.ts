@@ -4,11 +4,16 @@ import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
+import { Logger } from '../../src/log/logger.js';
+import { OpenApiTools } from '../../src/mcp/openapi-tools.js';
+import { createMcpServer } from '../../src/mcp/server.js';
 import { serveStdio } from '../../src/mcp/stdio.js';
+import { prepareCatalog } from '../../src/openapi/prepare.js';
 import { testFactory, testProvider } from './helpers.js';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const fixture = fileURLToPath(new URL('./fixtures/echo-server.ts', import.meta.url));
+const petstore = fileURLToPath(new URL('../openapi/fixtures/petstore-3.0.yaml', import.meta.url));
 
 function spawnEchoServer(): StdioClientTransport {
   return new StdioClientTransport({
@@ -115,6 +120,31 @@ describe('serveStdio', () => {
     io.stdin.end();
     await serving;
     assert.equal(finished, true);
+  });
+
+  it('writes an operation list from its text as the tools would be written (textLists)', async () => {
+    const api = await prepareCatalog(petstore, { catalog: { apiName: 'petstore' }, version: 'test' });
+    const answers = [];
+    for (const textLists of [true, false]) {
+      const io = fakeStdio();
+      const tools = new OpenApiTools([api], { mode: 'all', execute: async () => ({ content: [] }) });
+      const logger = new Logger({ level: 'error', stream: new PassThrough() });
+      const serving = serveStdio(
+        () =>
+          createMcpServer({ name: 'x', version: '1', tools, logger, ...(textLists ? { textLists } : {}) }),
+        { stdin: io.stdin, stdout: io.stdout },
+      );
+      io.send(initialize);
+      await io.answer(1);
+      io.send({ id: 2, method: 'tools/list' });
+      answers.push(await io.answer(2));
+      // Listed as text, the tools were never built: the provider still offers its texts.
+      assert.equal(tools.listTexts() !== undefined, textLists);
+      io.stdin.end();
+      await serving;
+    }
+    assert.ok(((answers[0] as { result: { tools: unknown[] } }).result.tools.length ?? 0) > 2);
+    assert.deepEqual(answers[0], answers[1]);
   });
 
   it('serves a single server instance too, and stops when the signal fires', async () => {
