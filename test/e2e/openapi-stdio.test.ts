@@ -26,8 +26,11 @@ interface Connected {
   close: () => Promise<void>;
 }
 
-/** Starts `headroom openapi ARGS` and connects the SDK client to it over stdio. */
-async function connect(args: string[]): Promise<Connected> {
+/**
+ * Starts `headroom openapi ARGS` and connects the SDK client to it over stdio; `negotiate` lets the
+ * client take the newest protocol revision the server offers (2026-07-28).
+ */
+async function connect(args: string[], negotiate = false): Promise<Connected> {
   const transport = new StdioClientTransport({
     command: process.execPath,
     args: [...NODE_ARGS, 'openapi', ...args],
@@ -38,7 +41,10 @@ async function connect(args: string[]): Promise<Connected> {
   transport.stderr?.on('data', (chunk: Buffer) => {
     stderr += chunk.toString('utf8');
   });
-  const client = new Client({ name: 'headroom-e2e-stdio', version: '1.0.0' });
+  const client = new Client(
+    { name: 'headroom-e2e-stdio', version: '1.0.0' },
+    negotiate ? { versionNegotiation: { mode: 'auto' } } : {},
+  );
   const errors: Error[] = [];
   // Anything on stdout that is not a JSON-RPC message ends up here.
   client.onerror = (error) => errors.push(error);
@@ -107,6 +113,31 @@ describe('headroom openapi (stdio e2e)', { timeout: 60_000 }, () => {
         assert.doesNotMatch(stderr(), /\bERROR\b/);
       });
     }
+
+    it('lists every tool to a client on the 2026-07-28 revision, cold and warm', async () => {
+      // The stdio writer writes the list as text: the newer revision's result envelope must keep it.
+      const dir = cleanup.tempDir('headroom-e2e-stdio-2026-');
+      const lists: string[][] = [];
+      for (const start of ['cold', 'warm']) {
+        // Cold, the list is written from the catalog; warm, from the cached list (a .raw entry).
+        const cached = readdirSync(dir).some((name) => name.endsWith('.raw'));
+        assert.equal(cached, start === 'warm', `a cached tool list before the ${start} start`);
+        const { client, errors, close } = await connect(
+          [fixture('petstore-2.0.json'), '--tools', 'all', '--cache-dir', dir],
+          true,
+        );
+        try {
+          assert.equal(client.getNegotiatedProtocolVersion(), '2026-07-28', start);
+          const { tools } = await within(client.listTools(), STEP_MS, `tools/list (${start})`);
+          lists.push(tools.map((tool) => tool.name));
+        } finally {
+          await close();
+        }
+        assert.deepEqual(errors, [], start);
+      }
+      assert.equal(lists[0]?.length, 21);
+      assert.deepEqual(lists[1], lists[0]);
+    });
 
     it('searches, describes and calls operations in dynamic mode', async () => {
       const { client, errors, close } = await connect([
