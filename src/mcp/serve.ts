@@ -22,9 +22,9 @@ export interface ServeOptions {
  * A server for one connection; `transport` says which one takes its answers (a stdio server may
  * hand lists to the stdio writer as text: createMcpServer's `textLists`).
  */
-export type ServerFactory = (transport: 'stdio' | 'http') => Server;
+export type TransportServerFactory = (transport: 'stdio' | 'http') => Server;
 
-export async function serveMcp(factory: ServerFactory, options: ServeOptions): Promise<void> {
+export async function serveMcp(factory: TransportServerFactory, options: ServeOptions): Promise<void> {
   const { config, logger } = options;
   if (config.server.transport === 'stdio') {
     const stdin = (options.stdin ?? process.stdin) as NodeJS.ReadableStream & { isTTY?: boolean };
