@@ -11,18 +11,28 @@ import { annotationsFor, describeOperation, META_PROPERTIES, toolOutputSchema } 
 import { listedDefinitions } from './tool-schema.js';
 import type { Catalog, JsonObject, Operation } from './types.js';
 
-/** The texts already written for one listing: shared parts by identity, definitions by key. */
+/**
+ * The texts already written for one listing, by object: a parameter's schema or a definition that
+ * many operations share is written once.
+ */
 export class ToolJsonMemo {
-  readonly values = new WeakMap<object, string>();
-  readonly definitions = new Map<string, string>();
+  private readonly texts = new WeakMap<object, string>();
+
+  json(value: unknown): string {
+    if (value === null || typeof value !== 'object') return JSON.stringify(value);
+    let known = this.texts.get(value);
+    if (known === undefined) {
+      known = JSON.stringify(value);
+      this.texts.set(value, known);
+    }
+    return known;
+  }
 }
 
-const META_TEXT = Object.fromEntries(
-  Object.entries(META_PROPERTIES).map(([key, schema]) => [
-    key,
-    `${JSON.stringify(key)}:${JSON.stringify(schema)}`,
-  ]),
-) as Record<keyof typeof META_PROPERTIES, string>;
+/** Each meta argument as a member of `properties`, written once. */
+const META_MEMBERS = Object.entries(META_PROPERTIES).map(
+  ([key, schema]) => [key, `${JSON.stringify(key)}:${JSON.stringify(schema)}`] as const,
+);
 
 /** `JSON.stringify` of the tool `op` lists as (see the module comment). */
 export function operationToolJson(
@@ -59,36 +69,19 @@ function inputSchemaJson(
         : JSON.stringify(schema[key]),
     );
   }
-  if (op.defs.length > 0) member('$defs', definitionsJson(op.defs, definitions, budgetBytes, memo));
+  if (op.defs.length > 0)
+    member('$defs', definitionsJson(listedDefinitions(op.defs, definitions, budgetBytes), memo));
   // The meta arguments make a `properties` where there was none, after everything else.
   if (!Object.hasOwn(schema, 'properties')) member('properties', propertiesJson({}, memo));
   return `${text}}`;
 }
 
-function definitionsJson(
-  roots: readonly string[],
-  definitions: Catalog['definitions'],
-  budgetBytes: number,
-  memo: ToolJsonMemo,
-): string {
-  const listed = listedDefinitions(roots, definitions, budgetBytes);
+function definitionsJson(listed: Array<[string, unknown]>, memo: ToolJsonMemo): string {
   // An object puts keys like "200" first, in numeric order: such names are listed as one would.
   if (listed.some(([key]) => INDEX.test(key))) return JSON.stringify(Object.fromEntries(listed));
   let text = '{';
-  for (const [key, value] of listed) {
-    if (text.length > 1) text += ',';
-    text += `${JSON.stringify(key)}:`;
-    if (value !== definitions[key]?.schema) {
-      text += JSON.stringify(value);
-      continue;
-    }
-    let known = memo.definitions.get(key);
-    if (known === undefined) {
-      known = JSON.stringify(value);
-      memo.definitions.set(key, known);
-    }
-    text += known;
-  }
+  for (const [key, value] of listed)
+    text += `${text.length > 1 ? ',' : ''}${JSON.stringify(key)}:${memo.json(value)}`;
   return `${text}}`;
 }
 
@@ -102,23 +95,12 @@ function propertiesJson(properties: JsonObject, memo: ToolJsonMemo): string {
     const value = properties[key];
     if (value === undefined) continue;
     if (text.length > 1) text += ',';
-    text += `${JSON.stringify(key)}:${valueJson(value, memo)}`;
+    text += `${JSON.stringify(key)}:${memo.json(value)}`;
   }
-  for (const key of Object.keys(META_TEXT) as Array<keyof typeof META_TEXT>) {
+  for (const [key, member] of META_MEMBERS) {
     if (Object.hasOwn(properties, key)) continue;
     if (text.length > 1) text += ',';
-    text += META_TEXT[key];
+    text += member;
   }
   return `${text}}`;
-}
-
-/** A schema's text, written once for all the operations that share the schema object. */
-function valueJson(value: unknown, memo: ToolJsonMemo): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value);
-  let known = memo.values.get(value);
-  if (known === undefined) {
-    known = JSON.stringify(value);
-    memo.values.set(value, known);
-  }
-  return known;
 }
