@@ -9,7 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import { chmodSync, cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
 
 const outdir = process.argv[2] ?? 'dist';
@@ -35,9 +35,21 @@ cpSync(join('src', 'observe', 'dashboard', 'page'), join(outdir, 'observe', 'das
 // Left by the former ESM build, which split commands into lazily loaded chunks.
 rmSync(join(outdir, 'chunks'), { recursive: true, force: true });
 
+const sdkShims = resolve('scripts', 'sdk-shims.cjs');
+/** The SDK's shims, with the JSON Schema validator loaded when first used (scripts/sdk-shims.cjs). */
+const lazySdkValidator = {
+  name: 'lazy-sdk-validator',
+  setup(build) {
+    build.onResolve({ filter: /^@modelcontextprotocol\/server\/_shims$/ }, (args) =>
+      args.importer === sdkShims ? undefined : { path: sdkShims },
+    );
+  },
+};
+
 await build({
   ...common,
   entryPoints: ['src/cli/main.ts'],
+  plugins: [lazySdkValidator],
   outfile: bundle,
   format: 'cjs',
   sourcemap: 'linked',
