@@ -46,10 +46,40 @@ const lazySdkValidator = {
   },
 };
 
+/**
+ * Node's built-in modules that a start may never use, required when one of their members is first
+ * read rather than when the module that imports them loads: \`node:crypto\` alone costs ~4 ms, and
+ * a cold start's first tools/list hashes nothing (its cache entry is written after the answer).
+ */
+const LAZY_BUILTINS = ['crypto', 'zlib'];
+const lazyBuiltins = {
+  name: 'lazy-builtins',
+  setup(build) {
+    const filter = new RegExp(`^(node:)?(${LAZY_BUILTINS.join('|')})$`);
+    build.onResolve({ filter }, (args) =>
+      args.namespace === 'lazy-builtin'
+        ? { path: args.path, external: true }
+        : { path: args.path.replace(/^node:/, ''), namespace: 'lazy-builtin' },
+    );
+    build.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, async ({ path }) => {
+      const names = Object.keys(await import(`node:${path}`)).filter((name) => name !== 'default');
+      const getters = names.map((name) => `  get ${JSON.stringify(name)}() { return load()[${JSON.stringify(name)}]; },`);
+      return {
+        loader: 'js',
+        contents: [
+          'let real;',
+          `const load = () => (real ??= require(${JSON.stringify(`node:${path}`)}));`,
+          `module.exports = {\n${getters.join('\n')}\n};`,
+        ].join('\n'),
+      };
+    });
+  },
+};
+
 await build({
   ...common,
   entryPoints: ['src/cli/main.ts'],
-  plugins: [lazySdkValidator],
+  plugins: [lazySdkValidator, lazyBuiltins],
   outfile: bundle,
   format: 'cjs',
   sourcemap: 'linked',

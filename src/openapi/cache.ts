@@ -22,8 +22,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { brotliCompress, brotliDecompressSync, constants } from 'node:zlib';
 import { headroomCacheDir } from '../util/cache-dir.js';
+import { sha256Hex } from '../util/sha256.js';
 
-const compress = promisify(brotliCompress);
 // 3: the entry's JSON text is ASCII (see `asciiJson`).
 const FORMAT = 3;
 const SUFFIX = '.catalog.br';
@@ -65,9 +65,7 @@ export class SpecCache {
 
   /** The cache key for a spec's content hash and everything else that shapes its catalog. */
   static key(specHash: string, shaping: unknown, version: string): string {
-    return createHash('sha256')
-      .update(`${FORMAT}\n${version}\n${specHash}\n${JSON.stringify(shaping)}`)
-      .digest('hex');
+    return sha256Hex(`${FORMAT}\n${version}\n${specHash}\n${JSON.stringify(shaping)}`);
   }
 
   read<T>(key: string): CacheRead<T> {
@@ -158,7 +156,7 @@ export class SpecCache {
   private async writeBody(key: string, suffix: string, body: Buffer, compressed = true): Promise<void> {
     // Quality 5: most of the ratio of higher levels at a fraction of their time.
     const stored = compressed
-      ? await compress(body, {
+      ? await promisify(brotliCompress)(body, {
           params: { [constants.BROTLI_PARAM_QUALITY]: 5, [constants.BROTLI_PARAM_SIZE_HINT]: body.length },
         })
       : body;
@@ -217,7 +215,7 @@ export class SpecCache {
   private stampFile(file: string): string {
     const stat = statSync(file, { bigint: true });
     const state = `${file}\n${stat.size}\n${stat.ino}\n${stat.ctimeNs}\n${stat.mtimeNs}`;
-    return join(this.dir, `${createHash('sha256').update(state).digest('hex')}${STAMP}`);
+    return join(this.dir, `${sha256Hex(state)}${STAMP}`);
   }
 
   fileFor(key: string): string {
