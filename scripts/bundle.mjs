@@ -63,7 +63,9 @@ const lazyBuiltins = {
     );
     build.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, async ({ path }) => {
       const names = Object.keys(await import(`node:${path}`)).filter((name) => name !== 'default');
-      const getters = names.map((name) => `  get ${JSON.stringify(name)}() { return load()[${JSON.stringify(name)}]; },`);
+      const getters = names.map(
+        (name) => `  get ${JSON.stringify(name)}() { return load()[${JSON.stringify(name)}]; },`,
+      );
       return {
         loader: 'js',
         contents: [
