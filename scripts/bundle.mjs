@@ -118,6 +118,8 @@ const { version } = JSON.parse(readFileSync('package.json', 'utf8'));
 await build({
   ...common,
   entryPoints: ['src/cli/boot.ts'],
+  // node:crypto only where node:zlib has no crc32 (before Node 20.15): see src/cli/code-cache.ts.
+  plugins: [lazyBuiltins],
   outfile: join(outdir, 'cli.cjs'),
   format: 'cjs',
   sourcemap: 'linked',
