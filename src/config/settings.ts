@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import type { LeafKind } from './leaves.js';
-import { configSchema, defaultConfig } from './schema.js';
+import { configSchema, defaultConfig, type HeadroomConfig } from './schema.js';
 
 export interface SettingInfo {
   /** Dotted path such as `memory.gc.minIntervalMs`. */
@@ -50,7 +50,7 @@ function valueAt(root: unknown, path: readonly string[]): unknown {
   return value;
 }
 
-function collect(schema: z.ZodType, path: string[], defaults: unknown, into: SettingInfo[]): void {
+function collect(schema: z.ZodType, path: string[], defaults: () => unknown, into: SettingInfo[]): void {
   const { inner, meta } = unwrap(schema);
   if (inner instanceof z.ZodObject && meta.fileOnly !== true) {
     for (const [key, child] of Object.entries(inner.shape as Record<string, z.ZodType>)) {
@@ -69,7 +69,11 @@ function collect(schema: z.ZodType, path: string[], defaults: unknown, into: Set
     description: text('description') ?? '',
     expects,
     kind: meta.kind as LeafKind,
-    default: valueAt(defaults, path),
+    // Read when asked (help, the README): a start reads the table for its variables only, and
+    // working the defaults out parses the whole schema.
+    get default() {
+      return valueAt(defaults(), path);
+    },
   };
   const defaultText = text('defaultText');
   if (defaultText !== undefined) info.defaultText = defaultText;
@@ -85,7 +89,8 @@ export const settingsTable: () => readonly SettingInfo[] = (() => {
   return () => {
     if (table === undefined) {
       const rows: SettingInfo[] = [];
-      collect(configSchema, [], defaultConfig(), rows);
+      let defaults: HeadroomConfig | undefined;
+      collect(configSchema, [], () => (defaults ??= defaultConfig()), rows);
       table = Object.freeze(rows.map((row) => Object.freeze(row)));
     }
     return table;
