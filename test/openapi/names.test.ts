@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import fc from 'fast-check';
 import {
   compileGlob,
   fnv1a32,
@@ -26,6 +27,22 @@ describe('toolName', () => {
     assert.equal(sanitizeName('keep-dashes_and_UNDERSCORES9'), 'keep-dashes_and_UNDERSCORES9');
     assert.equal(sanitizeName('%%%'), '');
     assert.equal(toolName(op('%%%', '%', '%')), 'operation');
+  });
+
+  it('sanitizes as its definition says: disallowed characters to _, runs of _ as one, ends trimmed', () => {
+    const definition = (raw: string) =>
+      raw
+        .replace(/[^A-Za-z0-9_-]+/g, '_')
+        .replace(/_+/g, '_')
+        .replace(/^_+|_+$/g, '');
+    const pieces = fc.constantFrom('a', 'Z', '7', '_', '__', '-', '/', ' ', '.', '{', '}', 'é', '\u{1F600}');
+    fc.assert(
+      fc.property(fc.array(pieces, { maxLength: 12 }), (parts) => {
+        const raw = parts.join('');
+        assert.equal(sanitizeName(raw), definition(raw));
+      }),
+      { numRuns: 2000 },
+    );
   });
 
   it('joins a sanitized prefix with __', () => {
