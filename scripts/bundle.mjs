@@ -51,7 +51,15 @@ const lazySdkValidator = {
  * read rather than when the module that imports them loads: \`node:crypto\` alone costs ~4 ms, and
  * a cold start's first tools/list hashes nothing (its cache entry is written after the answer).
  */
-const LAZY_BUILTINS = ['crypto', 'zlib'];
+const LAZY_BUILTINS = [
+  'crypto',
+  'zlib',
+  'fs/promises',
+  'timers/promises',
+  'stream/promises',
+  'readline',
+  'diagnostics_channel',
+];
 const lazyBuiltins = {
   name: 'lazy-builtins',
   setup(build) {
