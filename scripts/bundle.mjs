@@ -48,18 +48,11 @@ const lazySdkValidator = {
 
 /**
  * Node's built-in modules that a start may never use, required when one of their members is first
- * read rather than when the module that imports them loads: \`node:crypto\` alone costs ~4 ms, and
- * a cold start's first tools/list hashes nothing (its cache entry is written after the answer).
+ * read rather than when a module importing them loads: `node:crypto` alone takes 3-5 ms to load, and
+ * a start hashes nothing before its first answer (a cold start's cache entry is written after it).
+ * The others (`net`, `stream`, ...) are loaded by Node itself or by every start anyway.
  */
-const LAZY_BUILTINS = [
-  'crypto',
-  'zlib',
-  'fs/promises',
-  'timers/promises',
-  'stream/promises',
-  'readline',
-  'diagnostics_channel',
-];
+const LAZY_BUILTINS = ['crypto', 'zlib', 'fs/promises', 'timers/promises', 'readline'];
 const lazyBuiltins = {
   name: 'lazy-builtins',
   setup(build) {
