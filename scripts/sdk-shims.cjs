@@ -17,8 +17,9 @@ class DefaultJsonSchemaValidator {
 
   getValidator(schema) {
     // Resolved by esbuild to the SDK's own shims: the plugin maps only other importers here.
-    const { DefaultJsonSchemaValidator: Real } = require('@modelcontextprotocol/server/_shims');
-    this.#inner ??= new Real(this.#ajv);
+    this.#inner ??= new (require('@modelcontextprotocol/server/_shims').DefaultJsonSchemaValidator)(
+      this.#ajv,
+    );
     return this.#inner.getValidator(schema);
   }
 }
