@@ -60,8 +60,11 @@ function underAnyPrefix(prefixes: string[]): Predicate {
     normalized.some((prefix) => prefix === '/' || op.path === prefix || op.path.startsWith(`${prefix}/`));
 }
 
-/** Compiles a filter once, for use over many operations. */
-export function compileFilter(filter: OperationFilter): Predicate {
+/**
+ * Compiles a filter once, for use over many operations; undefined when it keeps every operation,
+ * so that a start without a filter does not test each of thousands of operations.
+ */
+function compileFilter(filter: OperationFilter): Predicate | undefined {
   const includes: Predicate[] = [];
   const excludes: Predicate[] = [];
   if (present(filter.includeTags)) includes.push(hasTag(lowerSet(filter.includeTags)));
@@ -74,13 +77,14 @@ export function compileFilter(filter: OperationFilter): Predicate {
   if (filter.readOnly === true) includes.push((op) => READ_ONLY_METHODS.has(op.method.toLowerCase()));
   if (present(filter.excludeTags)) excludes.push(hasTag(lowerSet(filter.excludeTags)));
   if (present(filter.excludeOperations)) excludes.push(matchesAnyGlob(filter.excludeOperations));
+  if (includes.length === 0 && excludes.length === 0) return undefined;
   return (op) => includes.every((test) => test(op)) && !excludes.some((test) => test(op));
 }
 
 /** The operations the filter keeps, in their original order. */
 export function filterOperations<T extends FilterableOperation>(ops: T[], filter: OperationFilter): T[] {
   const keep = compileFilter(filter);
-  return ops.filter(keep);
+  return keep ? ops.filter(keep) : ops;
 }
 
 /** One line for the log, e.g. `tags pets, store; not operations delete*; read-only`. */

@@ -17,6 +17,8 @@ import type { Catalog, JsonObject, Operation } from './types.js';
  */
 export class ToolJsonMemo {
   private readonly texts = new WeakMap<object, string>();
+  /** The annotations after their title, by method: every GET's are the same. */
+  private readonly hints = new Map<string, string>();
 
   json(value: unknown): string {
     if (value === null || typeof value !== 'object') return JSON.stringify(value);
@@ -26,6 +28,17 @@ export class ToolJsonMemo {
       this.texts.set(value, known);
     }
     return known;
+  }
+
+  /** `JSON.stringify(annotationsFor(op))`, given the title already written as JSON. */
+  annotations(op: Operation, titleJson: string): string {
+    let hints = this.hints.get(op.method);
+    if (hints === undefined) {
+      const { title: _title, ...rest } = annotationsFor(op);
+      hints = JSON.stringify(rest).slice(1);
+      this.hints.set(op.method, hints);
+    }
+    return `{"title":${titleJson},${hints}`;
   }
 }
 
@@ -42,10 +55,11 @@ export function operationToolJson(
   memo: ToolJsonMemo,
 ): string {
   let text = `{"name":${JSON.stringify(op.name)},"inputSchema":${inputSchemaJson(op, definitions, budgetBytes, memo)}`;
-  text += `,"title":${JSON.stringify(op.title)},"description":${JSON.stringify(describeOperation(op))}`;
+  const title = JSON.stringify(op.title);
+  text += `,"title":${title},"description":${JSON.stringify(describeOperation(op))}`;
   if (op.outputSchema !== undefined)
     text += `,"outputSchema":${JSON.stringify(toolOutputSchema(op, definitions, budgetBytes))}`;
-  return `${text},"annotations":${JSON.stringify(annotationsFor(op))}}`;
+  return `${text},"annotations":${memo.annotations(op, title)}}`;
 }
 
 /** The input schema's members in their order, `properties` with the meta arguments, then `$defs`. */
