@@ -109,10 +109,10 @@ function walkObject(
 
 /**
  * `paths`, with each operation's `responses` kept lazy: the catalog reads them only when the
- * operation is called (json-scan.ts cutResponses says why).
+ * operation is called, and what it never reads is left out (json-scan.ts cutPaths says why).
  */
 function parsePaths(scan: JsonScan, start: number, end: number): unknown {
-  const cut = scan.cutResponses(start, end);
+  const cut = scan.cutPaths(start, end);
   if (!cut) return JSON.parse(scan.jsonText(start, end));
   const { text, cuts } = cut;
   const paths = JSON.parse(text) as unknown;

@@ -10,14 +10,16 @@ interface ScanExports {
   containerEnd(pos: number, end: number): number;
   nonAscii(pos: number, end: number): number;
   externalRef(pos: number, end: number): number;
-  cutResponses(pos: number, end: number, table: number): number;
+  cutPaths(pos: number, end: number, table: number): number;
 }
 
 const PAGE = 64 * 1024;
-/** Where the table of `cutResponses` starts after the text: a multiple of this. */
+/** Where the table of `cutPaths` starts after the text: a multiple of this. */
 const ALIGN = 16;
 /** Memory indexes are 32-bit; past this a caller scans another way. */
 export const MAX_SCAN_BYTES = 2 ** 31 - PAGE;
+/** The bit `cutPaths` sets on the start of a value that is never read. */
+const UNREAD = 2 ** 31;
 /** Past this many characters beyond ASCII in one text, decoding UTF-8 beats escaping each. */
 const MAX_ESCAPES = 4096;
 
@@ -27,7 +29,7 @@ let compiled: WebAssembly.Module | undefined;
 export class JsonScan {
   /** The text: a view of the module's memory. */
   readonly bytes: Buffer;
-  /** All of the memory: the text, then room for the table `cutResponses` writes. */
+  /** All of the memory: the text, then room for the table `cutPaths` writes. */
   private readonly memory: Buffer;
   private readonly scan: ScanExports;
 
@@ -43,7 +45,7 @@ export class JsonScan {
   /**
    * Room for `size` bytes of text, to be written into `bytes`; undefined when this Node runs
    * without WebAssembly (`--jitless`) or the text is too large for it. The memory also has room
-   * for the table of `cutResponses` (two words per value, at most one value per 14 bytes of text:
+   * for the table of `cutPaths` (two words per value, at most one value per 14 bytes of text:
    * the size of the text is enough), reserved now because growing it later would move it out from
    * under `bytes`; pages never written take no memory.
    */
@@ -87,24 +89,31 @@ export class JsonScan {
    * operation's `responses` member replaced by a number, 0, 1, 2...; `cuts` holds each value's
    * range in `bytes`, two numbers per value. A catalog reads a response only when an operation is
    * called, and the responses are a fifth of the paths of a large spec and half their parse.
+   * The value of each operation's `externalDocs` and vendor extensions (`x-...`), which a catalog
+   * never reads, becomes null: GitHub's are an eighth of what is left to parse.
    * Undefined when the text is not closed (the caller parses it whole, which reports it).
    */
-  cutResponses(start: number, end: number): { text: string; cuts: Uint32Array } | undefined {
+  cutPaths(start: number, end: number): { text: string; cuts: Uint32Array } | undefined {
     const table = Math.ceil(this.bytes.length / ALIGN) * ALIGN;
     if (table + (end - start) > this.memory.length) return undefined;
-    const count = this.scan.cutResponses(start, end, table);
+    const count = this.scan.cutPaths(start, end, table);
     if (count < 0) return undefined;
-    // A copy: the next cut writes over the table.
-    const cuts = new Uint32Array(this.memory.buffer, table, 2 * count).slice();
+    const found = new Uint32Array(this.memory.buffer, table, 2 * count);
+    // A copy of the responses' ranges: the next cut writes over the table.
+    const cuts: number[] = [];
     // Joined once: the pieces are copied into one flat string, which JSON.parse reads fastest.
     const pieces: string[] = [];
     let from = start;
     for (let k = 0; k < count; k++) {
-      pieces.push(this.jsonText(from, cuts[2 * k]!), String(k));
-      from = cuts[2 * k + 1]!;
+      const at = found[2 * k]!;
+      const unread = at >= UNREAD;
+      const valueStart = unread ? at - UNREAD : at;
+      pieces.push(this.jsonText(from, valueStart), unread ? 'null' : String(cuts.length / 2));
+      if (!unread) cuts.push(valueStart, found[2 * k + 1]!);
+      from = found[2 * k + 1]!;
     }
     pieces.push(this.jsonText(from, end));
-    return { text: pieces.join(''), cuts };
+    return { text: pieces.join(''), cuts: Uint32Array.from(cuts) };
   }
 
   /**

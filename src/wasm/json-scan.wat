@@ -145,15 +145,17 @@
         (br $next)))
     (i32.const -1))
 
-;; Finds, in the `paths` object in [pos, end), the value of every `responses` member of an object
-  ;; three levels in (an operation: paths, path item, operation), and writes each value's range to
-  ;; `table`, two words per value, in order. Answers how many there are, or -1 when a string or
-  ;; container is not closed (the caller then parses the text as it is, which reports it).
+;; Finds, in the `paths` object in [pos, end), the members of every object three levels in (an
+  ;; operation: paths, path item, operation) whose values a catalog reads later or never: each
+  ;; `responses`, and each `externalDocs` and vendor extension (`x-...`). Writes each value's range
+  ;; to `table`, two words per value, in order, the start with its top bit set for a member never
+  ;; read. Answers how many there are, or -1 when a string or container is not closed (the caller
+  ;; then parses the text as it is, which reports it).
   ;; Structural bytes are found a block at a time; whatever lies between them is not looked at.
-  (func (export "cutResponses") (param $pos i32) (param $end i32) (param $table i32) (result i32)
+  (func (export "cutPaths") (param $pos i32) (param $end i32) (param $table i32) (result i32)
     (local $j i32) (local $v v128) (local $w v128) (local $mask i32) (local $c i32)
     (local $depth i32) (local $operation i32) (local $keyNext i32) (local $n i32)
-    (local $k i32) (local $valueEnd i32)
+    (local $k i32) (local $valueEnd i32) (local $unread i32)
     (local.set $j (local.get $pos))
     (block $done
       (loop $next
@@ -184,10 +186,20 @@
               (then (local.set $j (i32.add (local.get $j) (i32.const 1))) (br $next)))))
         (if (i32.eq (local.get $c) (i32.const 0x22))
           (then
-            (if (i32.and (local.get $keyNext) (call $isResponsesKey (local.get $j) (local.get $end)))
+            ;; At a key of an operation: $k is past it when its member is one to cut, else 0.
+            (local.set $k (i32.const 0))
+            (if (local.get $keyNext)
+              (then
+                (local.set $unread (i32.const 0))
+                (if (call $isResponsesKey (local.get $j) (local.get $end))
+                  (then (local.set $k (i32.add (local.get $j) (i32.const 11))))
+                  (else
+                    (local.set $k (call $unreadKeyEnd (local.get $j) (local.get $end)))
+                    (if (i32.lt_s (local.get $k) (i32.const 0)) (then (return (i32.const -1))))
+                    (local.set $unread (i32.const 0x80000000))))))
+            (if (local.get $k)
               (then
                 ;; Past the key, spaces and the colon: the value.
-                (local.set $k (i32.add (local.get $j) (i32.const 11)))
                 (block $value
                   (loop $space
                     (br_if $value (i32.ge_u (local.get $k) (local.get $end)))
@@ -196,7 +208,8 @@
                     (br $space)))
                 (local.set $valueEnd (call $valueEnd (local.get $k) (local.get $end)))
                 (if (i32.lt_s (local.get $valueEnd) (i32.const 0)) (then (return (i32.const -1))))
-                (i32.store (i32.add (local.get $table) (i32.shl (local.get $n) (i32.const 3))) (local.get $k))
+                (i32.store (i32.add (local.get $table) (i32.shl (local.get $n) (i32.const 3)))
+                  (i32.or (local.get $k) (local.get $unread)))
                 (i32.store (i32.add (local.get $table) (i32.add (i32.shl (local.get $n) (i32.const 3)) (i32.const 4)))
                   (local.get $valueEnd))
                 (local.set $n (i32.add (local.get $n) (i32.const 1)))
@@ -233,6 +246,25 @@
       (i64.eq (i64.load align=1 (local.get $pos)) (i64.const 0x736e6f7073657222))
       (i32.eq (i32.and (i32.load align=1 (i32.add (local.get $pos) (i32.const 8))) (i32.const 0xffffff))
         (i32.const 0x227365))))
+
+  ;; Just past the key whose opening quote is at `pos` when it names a member of an operation that
+  ;; a catalog never reads, `externalDocs` or a vendor extension `x-...`; 0 for any other key, -1
+  ;; when the key is not closed.
+  (func $unreadKeyEnd (param $pos i32) (param $end i32) (result i32)
+    (if (i32.gt_u (i32.add (local.get $pos) (i32.const 3)) (local.get $end)) (then (return (i32.const 0))))
+    ;; `x-` after the quote, as a little-endian half-word.
+    (if (i32.eq (i32.load16_u align=1 (i32.add (local.get $pos) (i32.const 1))) (i32.const 0x2d78))
+      (then (return (call $stringEnd (local.get $pos) (local.get $end)))))
+    (if (i32.gt_u (i32.add (local.get $pos) (i32.const 14)) (local.get $end)) (then (return (i32.const 0))))
+    ;; `"externa`, `lDoc` and `s"`, both quotes included.
+    (if (result i32)
+      (i32.and
+        (i64.eq (i64.load align=1 (local.get $pos)) (i64.const 0x616e726574786522))
+        (i32.and
+          (i32.eq (i32.load align=1 (i32.add (local.get $pos) (i32.const 8))) (i32.const 0x636f446c))
+          (i32.eq (i32.load16_u align=1 (i32.add (local.get $pos) (i32.const 12))) (i32.const 0x2273))))
+      (then (i32.add (local.get $pos) (i32.const 14)))
+      (else (i32.const 0))))
 
   ;; The end of the value starting at `pos` (a string, a container, or a scalar up to a delimiter),
   ;; or -1 when it is not closed before `end` or there is none.

@@ -131,15 +131,22 @@ it('finds refs into other documents, and only those', () => {
   }
 });
 
-/** `paths` with each operation's `responses` replaced by its number, and the values in order. */
-function cutResponsesRef(paths: unknown): { cut: unknown; values: unknown[] } {
+/**
+ * `paths` with each operation's `responses` replaced by its number and its `externalDocs` and `x-...`
+ * members by null, and the responses in order.
+ */
+function cutPathsRef(paths: unknown): { cut: unknown; values: unknown[] } {
   const values: unknown[] = [];
   const cut = structuredClone(paths) as Record<string, Record<string, unknown>>;
   for (const item of Object.values(cut)) {
     if (!item || typeof item !== 'object' || Array.isArray(item)) continue;
     for (const op of Object.values(item)) {
-      if (!op || typeof op !== 'object' || Array.isArray(op) || !Object.hasOwn(op, 'responses')) continue;
+      if (!op || typeof op !== 'object' || Array.isArray(op)) continue;
       const record = op as Record<string, unknown>;
+      for (const key of Object.keys(record)) {
+        if (key === 'externalDocs' || key.startsWith('x-')) record[key] = null;
+      }
+      if (!Object.hasOwn(op, 'responses')) continue;
       values.push(record.responses);
       record.responses = values.length - 1;
     }
@@ -147,30 +154,34 @@ function cutResponsesRef(paths: unknown): { cut: unknown; values: unknown[] } {
   return { cut, values };
 }
 
-it("cuts out every operation's responses, at any indentation and across 16-byte blocks", () => {
+it("cuts out every operation's responses and unread members, at any indentation and across 16-byte blocks", () => {
   const next = random(5);
   const pick = <T>(list: T[]): T => list[Math.floor(next() * list.length)] as T;
+  // Keys an operation may have: some cut, some only close to one that is.
+  const keys = ['a', 'x-b', 'x-', 'x', 'xb', 'externalDocs', 'externalDoc', 'externalDocsX', 'X-c', 'x-\\"'];
   const value = (depth: number): unknown =>
     depth > 2 || next() < 0.4
-      ? pick([1, 'x', 'é"}{', true, null, [], {}, 'responses', '\\'])
+      ? pick([1, 'x', 'é"}{', true, null, [], {}, 'responses', '\\', 'x-a', 'externalDocs'])
       : next() < 0.5
         ? [value(depth + 1), value(depth + 1)]
-        : { responses: value(depth + 1), k: value(depth + 1) };
+        : { responses: value(depth + 1), [pick(keys)]: value(depth + 1) };
   for (let round = 0; round < 400; round++) {
     const paths: Record<string, unknown> = {};
     for (let p = 0; p < 1 + Math.floor(next() * 4); p++) {
       const item: Record<string, unknown> = {};
       for (const key of ['get', 'parameters', 'x-a', 'post'].filter(() => next() < 0.6)) {
-        item[key] = key === 'parameters' ? [{ responses: value(3) }] : { a: value(3), responses: value(3) };
+        const op: Record<string, unknown> = { [pick(keys)]: value(3), responses: value(3) };
+        if (next() < 0.5) op[pick(keys)] = value(3);
+        item[key] = key === 'parameters' ? [{ responses: value(3), 'x-b': 1 }] : op;
         if (next() < 0.3) delete (item[key] as Record<string, unknown>).responses;
       }
       paths[`/p${p}${'x'.repeat(Math.floor(next() * 20))}`] = item;
     }
     const text = Buffer.from(JSON.stringify(paths, null, Math.floor(next() * 5)));
     const scan = scanOf(text);
-    const result = scan.cutResponses(0, text.length);
+    const result = scan.cutPaths(0, text.length);
     assert.ok(result, text.toString());
-    const expected = cutResponsesRef(paths);
+    const expected = cutPathsRef(paths);
     assert.deepEqual(JSON.parse(result.text), expected.cut, text.toString());
     const values = [];
     for (let k = 0; k < result.cuts.length; k += 2) {
@@ -182,10 +193,10 @@ it("cuts out every operation's responses, at any indentation and across 16-byte 
 
 it('cuts nothing from text with no operation responses, and gives up on an open one', () => {
   const text = Buffer.from('{"/a": {"get": {"summary": "responses"}}, "responses": {"responses": 1}}');
-  assert.deepEqual(scanOf(text).cutResponses(0, text.length), {
+  assert.deepEqual(scanOf(text).cutPaths(0, text.length), {
     text: text.toString(),
     cuts: new Uint32Array(0),
   });
   const open = Buffer.from('{"/a": {"get": {"responses": {"200": "x}}}');
-  assert.equal(scanOf(open).cutResponses(0, open.length), undefined);
+  assert.equal(scanOf(open).cutPaths(0, open.length), undefined);
 });
