@@ -171,6 +171,26 @@ describe('SchemaTranslator: OpenAPI 3.0 dialect repairs', () => {
     assert.match(out.warnings.join('\n'), /multipleOf 0/);
   });
 
+  it('says where each dropped keyword was: under members, list items, tuples and definitions', () => {
+    const schemas = { Pet: { properties: { tags: { type: 'strung' } } } };
+    const out = translate(
+      {
+        properties: { a: { items: { multipleOf: 0 } } },
+        anyOf: [{}, { pattern: '[' }],
+        items: [{ type: 7 }],
+        allOf: [{ $ref: '#/components/schemas/Pet' }, { $ref: '#/components/schemas/Gone' }],
+      },
+      { schemas },
+    );
+    assert.deepEqual(out.warnings.map((w) => w.replace(/:.*/, '')).sort(), [
+      '#/components/schemas/Pet.properties.tags.type',
+      'test.allOf[1]',
+      'test.anyOf[1].pattern',
+      'test.items[0].type',
+      'test.properties.a.items.multipleOf',
+    ]);
+  });
+
   it('keeps a property named __proto__ as a property', () => {
     const properties = JSON.parse('{"__proto__": {"type": "string"}, "ok": {"type": "integer"}}');
     const out = translate({ type: 'object', properties }).schema as JsonObject;
