@@ -16,8 +16,11 @@ interface ScanExports {
 const PAGE = 64 * 1024;
 /** Where the table of `cutPaths` starts after the text: a multiple of this. */
 const ALIGN = 16;
-/** Memory indexes are 32-bit; past this a caller scans another way. */
-export const MAX_SCAN_BYTES = 2 ** 31 - PAGE;
+/**
+ * Memory indexes are 32-bit, and the text with the room for a table after it (see `tableBytes`)
+ * must fit in them; past this a caller scans another way.
+ */
+export const MAX_SCAN_BYTES = 2_000_000_000;
 /** The bit `cutPaths` sets on the start of a value that is never read. */
 const UNREAD = 2 ** 31;
 /** Past this many characters beyond ASCII in one text, decoding UTF-8 beats escaping each. */
@@ -45,13 +48,12 @@ export class JsonScan {
   /**
    * Room for `size` bytes of text, to be written into `bytes`; undefined when this Node runs
    * without WebAssembly (`--jitless`) or the text is too large for it. The memory also has room
-   * for the table of `cutPaths` (two words per value, at most one value per 14 bytes of text:
-   * the size of the text is enough), reserved now because growing it later would move it out from
+   * for the table of `cutPaths`, reserved now because growing it later would move it out from
    * under `bytes`; pages never written take no memory.
    */
   static empty(size: number): JsonScan | undefined {
     if (typeof WebAssembly !== 'object' || size > MAX_SCAN_BYTES) return undefined;
-    return new JsonScan(size, size + ALIGN);
+    return new JsonScan(size, tableBytes(size) + ALIGN);
   }
 
   /** A scan over a copy of `text` (no copy when `text` is already one's `bytes`). */
@@ -95,7 +97,7 @@ export class JsonScan {
    */
   cutPaths(start: number, end: number): { text: string; cuts: Uint32Array } | undefined {
     const table = Math.ceil(this.bytes.length / ALIGN) * ALIGN;
-    if (table + (end - start) > this.memory.length) return undefined;
+    if (table + tableBytes(end - start) > this.memory.length) return undefined;
     const count = this.scan.cutPaths(start, end, table);
     if (count < 0) return undefined;
     const found = new Uint32Array(this.memory.buffer, table, 2 * count);
@@ -156,6 +158,14 @@ export class JsonScan {
     length += bytes.copy(out, length, from, end);
     return out.toString('latin1', 0, length);
   }
+}
+
+/**
+ * The most bytes the table of `cutPaths` takes for `text` bytes: two words per value, and a value
+ * takes 7 bytes of text at the least (`"x-":0,`).
+ */
+function tableBytes(text: number): number {
+  return Math.ceil(text / 7) * 8;
 }
 
 const HEX = '0123456789abcdef';

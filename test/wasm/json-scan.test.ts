@@ -191,6 +191,15 @@ it("cuts out every operation's responses and unread members, at any indentation 
   }
 });
 
+it('has room for the table when every few bytes of an operation are a member to cut', () => {
+  const members = Array.from({ length: 100_000 }, () => '"x-":0').join(',');
+  const text = Buffer.from(`{"/a":{"get":{${members},"responses":{"200":{}}}}}`);
+  const result = scanOf(text).cutPaths(0, text.length);
+  assert.ok(result);
+  assert.deepEqual(JSON.parse(result.text), { '/a': { get: { 'x-': null, responses: 0 } } });
+  assert.deepEqual(JSON.parse(text.toString('utf8', result.cuts[0], result.cuts[1])), { 200: {} });
+});
+
 it('cuts nothing from text with no operation responses, and gives up on an open one', () => {
   const text = Buffer.from('{"/a": {"get": {"summary": "responses"}}, "responses": {"responses": 1}}');
   assert.deepEqual(scanOf(text).cutPaths(0, text.length), {
