@@ -7,6 +7,7 @@
 import { MemoryPressureError, UpstreamError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import { MemoryCircuitBreaker } from '../memory/circuit-breaker.js';
+import { ScavengePacer } from '../memory/gc.js';
 import { levelRank, type MemoryLimiter, type Reservation } from '../memory/limiter.js';
 import { heapInUse } from '../memory/usage.js';
 import { formatBytes } from '../util/bytes.js';
@@ -17,6 +18,7 @@ import type { HttpClient } from './http-client.js';
 import { compileQuery } from './query.js';
 import { buildRequest, resolveBaseUrl } from './request.js';
 import { type ShapedResponse, shapeResponse } from './shape.js';
+import { SCAVENGE_EVERY_BYTES } from './shape-body.js';
 import type { SpillStore } from './spill.js';
 import type { Catalog, Operation } from './types.js';
 import { ArgumentValidator } from './validate.js';
@@ -98,6 +100,8 @@ export class OperationCaller {
   private admitted = 0;
   /** Ends background reading (spills) when the caller closes. */
   private readonly lifetime = new AbortController();
+  /** One pace of scavenges for every answer being read (see ScavengePacer). */
+  private readonly scavenges = new ScavengePacer(SCAVENGE_EVERY_BYTES);
 
   constructor(apis: readonly CallerApi[], options: OperationCallerOptions) {
     this.options = options;
@@ -166,6 +170,7 @@ export class OperationCaller {
       ...(this.options.spill ? { spill: this.options.spill } : {}),
       ...(this.options.maxParseBytes ? { maxParseBytes: this.options.maxParseBytes } : {}),
       ...(this.options.limiter ? { limiter: this.options.limiter } : {}),
+      scavenges: this.scavenges,
       source,
       // The rest of the body is read into the spill after the answer, past this call's life.
       signal: this.lifetime.signal,

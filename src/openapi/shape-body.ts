@@ -5,22 +5,19 @@
  */
 import { isUtf8 } from 'node:buffer';
 import { throwIfAborted } from '../errors.js';
-import { minorGcFunction } from '../memory/gc.js';
+import { ScavengePacer } from '../memory/gc.js';
 import type { MemoryLimiter } from '../memory/limiter.js';
 import { formatBytes } from '../util/bytes.js';
 import { utf8Boundary } from './spill-read.js';
 
 /**
- * Bytes read between two young-generation collections. The socket's chunks are external memory
- * that V8 frees only when it collects their wrappers, and on its own it waits for about 64 MB of
- * external growth; a scavenge every 8 MiB keeps a gigabyte-long body to a few megabytes in flight.
+ * Bytes read between two young-generation collections (see ScavengePacer): a scavenge every 8 MiB
+ * keeps a gigabyte-long body to a few megabytes in flight.
  */
-const SCAVENGE_EVERY_BYTES = 8 * 1024 * 1024;
+export const SCAVENGE_EVERY_BYTES = 8 * 1024 * 1024;
 
 export class BodyReader {
   bytesRead = 0;
-  private nextScavenge = SCAVENGE_EVERY_BYTES;
-  private readonly scavenge = minorGcFunction();
   private readonly iterator: AsyncIterator<Buffer>;
   private readonly pending: Buffer[] = [];
   private ended = false;
@@ -30,6 +27,8 @@ export class BodyReader {
     private readonly source: string,
     private readonly signal: AbortSignal | undefined,
     private readonly limiter: MemoryLimiter | undefined,
+    /** Shared by the readers of one process, so answers read at once count together. */
+    private readonly scavenges = new ScavengePacer(SCAVENGE_EVERY_BYTES),
   ) {
     this.iterator = body[Symbol.asyncIterator]();
   }
@@ -53,10 +52,7 @@ export class BodyReader {
         ? Buffer.from(value)
         : Buffer.from(value.buffer, value.byteOffset, value.byteLength);
     this.bytesRead += chunk.length;
-    if (this.bytesRead >= this.nextScavenge) {
-      this.nextScavenge = this.bytesRead + SCAVENGE_EVERY_BYTES;
-      this.scavenge?.();
-    }
+    this.scavenges.read(chunk.length);
     // check() first: the message is built only when the budget is passed, not for every chunk.
     if (this.limiter && !this.limiter.check())
       this.limiter.ensure(

@@ -8,6 +8,7 @@
  * By kind: JSON arrays are streamed (shape-array.ts); other JSON is parsed whole up to a limit
  * (shape-document.ts); text, images and binary bodies are shown or spilled as bytes (shape-text.ts).
  */
+import type { ScavengePacer } from '../memory/gc.js';
 import type { MemoryLimiter } from '../memory/limiter.js';
 import type { UpstreamResponse } from './call-types.js';
 import type { CompiledQuery } from './query.js';
@@ -40,6 +41,8 @@ export interface ShapeOptions {
   /** After the first page is full, reading goes on this long so small responses report an exact total; 200 ms by default. */
   countGraceMs?: number;
   limiter?: MemoryLimiter;
+  /** Paces scavenges over every answer being read; by default, over this one alone. */
+  scavenges?: ScavengePacer;
   signal?: AbortSignal;
 }
 
@@ -66,7 +69,13 @@ export async function shapeResponse(
       `shapeResponse: budgetBytes must be at least ${MIN_BUDGET_BYTES}, got ${options.budgetBytes}`,
     );
   }
-  const body = new BodyReader(response.body, options.source, options.signal, options.limiter);
+  const body = new BodyReader(
+    response.body,
+    options.source,
+    options.signal,
+    options.limiter,
+    ...(options.scavenges ? [options.scavenges] : []),
+  );
   const ctx: ShapeContext = {
     response,
     options,
