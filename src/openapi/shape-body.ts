@@ -27,7 +27,7 @@ export class BodyReader {
     private readonly source: string,
     private readonly signal: AbortSignal | undefined,
     private readonly limiter: MemoryLimiter | undefined,
-    /** Shared by the readers of one process, so answers read at once count together. */
+    /** Shared by the readers of one server, so that answers read at once count together. */
     private readonly scavenges = new ScavengePacer(SCAVENGE_EVERY_BYTES),
   ) {
     this.iterator = body[Symbol.asyncIterator]();

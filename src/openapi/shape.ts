@@ -69,13 +69,8 @@ export async function shapeResponse(
       `shapeResponse: budgetBytes must be at least ${MIN_BUDGET_BYTES}, got ${options.budgetBytes}`,
     );
   }
-  const body = new BodyReader(
-    response.body,
-    options.source,
-    options.signal,
-    options.limiter,
-    ...(options.scavenges ? [options.scavenges] : []),
-  );
+  const { source, signal, limiter, scavenges } = options;
+  const body = new BodyReader(response.body, source, signal, limiter, scavenges);
   const ctx: ShapeContext = {
     response,
     options,
