@@ -163,15 +163,20 @@ function buildOperation(
   const required: string[] = [];
   const used = new Set<string>();
   if (body) used.add('body');
-  for (const p of parameters) {
+  for (let i = 0; i < parameters.length; i++) {
+    let p = parameters[i] as OperationParameter;
     // Two parameters with one name in different places (an `id` in the path and in the query).
     // The renamed one can meet a parameter already named so (`query_id`): then it is numbered.
     let argument = used.has(p.name) ? `${p.in}_${p.name}` : p.name;
     for (let n = 2; used.has(argument); n++) argument = `${p.in}_${p.name}_${n}`;
-    p.argument = argument;
-    used.add(p.argument);
-    setOwn(properties, p.argument, p.schema);
-    if (p.required) required.push(p.argument);
+    // The translated parameter is shared by every operation that has it; a renamed one is a copy.
+    if (argument !== p.argument) {
+      p = { ...p, argument };
+      parameters[i] = p;
+    }
+    used.add(argument);
+    setOwn(properties, argument, p.schema);
+    if (p.required) required.push(argument);
   }
   if (body) {
     body.schema = withDescription(body.schema, body.description) as JsonObject;
@@ -264,7 +269,7 @@ interface TranslatedParameter {
   key: string;
 }
 
-/** Translated parameters by their resolved object: each operation gets a copy of its own. */
+/** Translated parameters by their resolved object, shared by the operations that have them. */
 export type ParameterMemo = WeakMap<object, TranslatedParameter>;
 
 function collectParameters(
@@ -302,7 +307,7 @@ function collectParameters(
       if (!p || !translated) continue;
       memo.set(p, translated);
       for (const ref of translated.refs) refs.add(ref);
-      byKey.set(translated.key, { ...translated.param });
+      byKey.set(translated.key, translated.param);
     }
   }
   return [...byKey.values()];
