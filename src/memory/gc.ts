@@ -46,13 +46,16 @@ function resolveGc(): (() => void) | null {
  * let N times `everyBytes` of read chunks wait: the load benchmark's 50 clients had 90-107 MB of
  * Buffers at its peaks, for 48 MB set aside.
  */
+/** The pace's default: a scavenge every 8 MiB keeps a gigabyte-long body to a few megabytes in flight. */
+const SCAVENGE_EVERY_BYTES = 8 * 1024 * 1024;
+
 export class ScavengePacer {
   private sinceScavenge = 0;
   /** Looked up at the first scavenge: a server makes its pacer at start, which must not expose gc. */
   private scavenge: (() => void) | undefined;
 
   constructor(
-    private readonly everyBytes: number,
+    private readonly everyBytes = SCAVENGE_EVERY_BYTES,
     scavenge?: () => void,
   ) {
     this.scavenge = scavenge;

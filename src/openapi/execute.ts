@@ -18,7 +18,6 @@ import type { HttpClient } from './http-client.js';
 import { compileQuery } from './query.js';
 import { buildRequest, resolveBaseUrl } from './request.js';
 import { type ShapedResponse, shapeResponse } from './shape.js';
-import { SCAVENGE_EVERY_BYTES } from './shape-body.js';
 import type { SpillStore } from './spill.js';
 import type { Catalog, Operation } from './types.js';
 import { ArgumentValidator } from './validate.js';
@@ -101,7 +100,7 @@ export class OperationCaller {
   /** Ends background reading (spills) when the caller closes. */
   private readonly lifetime = new AbortController();
   /** One pace of scavenges for every answer being read (see ScavengePacer). */
-  private readonly scavenges = new ScavengePacer(SCAVENGE_EVERY_BYTES);
+  private readonly scavenges = new ScavengePacer();
 
   constructor(apis: readonly CallerApi[], options: OperationCallerOptions) {
     this.options = options;

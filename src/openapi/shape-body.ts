@@ -10,12 +10,6 @@ import type { MemoryLimiter } from '../memory/limiter.js';
 import { formatBytes } from '../util/bytes.js';
 import { utf8Boundary } from './spill-read.js';
 
-/**
- * Bytes read between two young-generation collections (see ScavengePacer): a scavenge every 8 MiB
- * keeps a gigabyte-long body to a few megabytes in flight.
- */
-export const SCAVENGE_EVERY_BYTES = 8 * 1024 * 1024;
-
 export class BodyReader {
   bytesRead = 0;
   private readonly iterator: AsyncIterator<Buffer>;
@@ -28,7 +22,7 @@ export class BodyReader {
     private readonly signal: AbortSignal | undefined,
     private readonly limiter: MemoryLimiter | undefined,
     /** Shared by the readers of one server, so that answers read at once count together. */
-    private readonly scavenges = new ScavengePacer(SCAVENGE_EVERY_BYTES),
+    private readonly scavenges = new ScavengePacer(),
   ) {
     this.iterator = body[Symbol.asyncIterator]();
   }
