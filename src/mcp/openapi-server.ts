@@ -11,6 +11,7 @@ import { SpecError, SpecTooLargeError, UsageError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import type { MemoryLimiter } from '../memory/limiter.js';
 import { SpecCache } from '../openapi/cache.js';
+import { PlannedCatalog } from '../openapi/catalog.js';
 import type { Credential } from '../openapi/execute.js';
 import type { OperationFilter } from '../openapi/filter.js';
 import {
@@ -20,11 +21,12 @@ import {
   prepareCatalog,
 } from '../openapi/prepare.js';
 import { META_INSTRUCTIONS } from '../openapi/tool-definition.js';
+import type { Catalog } from '../openapi/types.js';
 import { formatBytes } from '../util/bytes.js';
 import { deferredResources, ListedTools } from './listed-tools.js';
 import { type Monitoring, serverMonitoring, startMonitoring } from './monitoring.js';
 import { createOpenApiCalls, type OpenApiCalls, RESULT_TEMPLATES } from './openapi-calls.js';
-import { OpenApiTools } from './openapi-tools.js';
+import { mayListAll, OpenApiTools } from './openapi-tools.js';
 import type { ResourceProvider, ToolProvider } from './server.js';
 import { listingKey, readToolListing, writeToolListing } from './tool-listing.js';
 import { wireTools } from './wire-tools.js';
@@ -105,20 +107,25 @@ export async function prepareApis(
     const source = sources[i] as ApiSource;
     const api = await prepareCatalog(source.spec, prepare);
     prepared.push(api);
-    const { operations, warnings } = api.catalog;
     logger.info(`${api.fromCache ? 'loaded' : 'prepared'} ${source.spec}`, {
       api: prepare.catalog.apiName,
-      operations: operations.length,
+      operations: api.operationCount,
       spec: formatBytes(api.specBytes),
       fromCache: api.fromCache,
       ms: Math.round(Object.values(api.timings).reduce((a, b) => a + b, 0)),
     });
     logger.debug(`stages of ${source.spec} (ms)`, api.timings);
-    for (const warning of warnings.slice(0, 20)) logger.debug(warning);
-    if (warnings.length > 0)
-      logger.info(`${warnings.length} warnings for ${source.spec}; --log-level debug lists them`);
   }
-  if (prepared.every((api) => api.catalog.operations.length === 0)) {
+  // A server that lists every operation builds them now; one in dynamic mode when a tool first
+  // needs them (or when they are settled, a second on). An API that declares none is built now,
+  // which says why.
+  const declared = prepared.reduce((sum, api) => sum + api.operationCount, 0);
+  const listsAll = mayListAll(o.tools, declared, o.autoMaxTools);
+  for (const api of prepared) {
+    if (listsAll || api.operationCount === 0) void api.catalog.operations;
+    afterBuild(api.catalog, (catalog) => reportBuilt(logger, api.source, catalog));
+  }
+  if (prepared.every((api) => api.operationCount === 0)) {
     const why = prepared
       .map((api) => `${api.source}: ${api.catalog.warnings[0] ?? 'no operations'}`)
       .join('; ');
@@ -131,6 +138,24 @@ export async function prepareApis(
       o.maxTotalSpecSize,
     );
   return prepared;
+}
+
+/** Runs `listener` once the catalog's operations are built: now, unless it is a plan not built yet. */
+function afterBuild(catalog: Catalog, listener: (catalog: Catalog) => void): void {
+  if (catalog instanceof PlannedCatalog) catalog.afterBuild(listener);
+  else listener(catalog);
+}
+
+function reportBuilt(logger: Logger, source: string, catalog: Catalog): void {
+  if (catalog instanceof PlannedCatalog)
+    logger.debug(`built the operations of ${source}`, {
+      operations: catalog.operations.length,
+      ms: Math.round(catalog.buildMs),
+    });
+  const { warnings } = catalog;
+  for (const warning of warnings.slice(0, 20)) logger.debug(warning);
+  if (warnings.length > 0)
+    logger.info(`${warnings.length} warnings for ${source}; --log-level debug lists them`);
 }
 
 function specCache(config: HeadroomConfig): SpecCache | undefined {

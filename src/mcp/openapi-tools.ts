@@ -47,6 +47,14 @@ export interface OpenApiToolsOptions {
   autoMaxListBytes?: number;
 }
 
+/**
+ * Whether a server in `mode` may list all of `count` operations as tools; `auto` then also weighs
+ * the size of the list, which takes building them.
+ */
+export function mayListAll(mode: ToolMode, count: number, autoMaxTools = 100): boolean {
+  return mode === 'all' || (mode === 'auto' && count <= autoMaxTools);
+}
+
 export const DYNAMIC_TOOLS = ['search_operations', 'describe_operation', 'call_operation'] as const;
 export const READ_RESULT = 'read_result';
 
@@ -59,18 +67,31 @@ export class OpenApiTools implements ToolProvider {
   readonly mode: 'all' | 'dynamic';
   private readonly apis: readonly PreparedApi[];
   private readonly options: OpenApiToolsOptions;
-  private readonly byName = new Map<string, Entry>();
+  private named: Map<string, Entry> | undefined;
   private listed: ToolDefinition[] | undefined;
 
   constructor(apis: readonly PreparedApi[], options: OpenApiToolsOptions) {
     this.apis = apis;
     this.options = options;
-    for (const api of apis) for (const op of api.catalog.operations) this.byName.set(op.name, { op, api });
     this.mode = options.mode === 'auto' ? this.chooseMode() : options.mode;
   }
 
+  /** The operations, known without building the catalogs (see PreparedApi.operationCount). */
   get operationCount(): number {
-    return this.byName.size;
+    return this.apis.reduce((sum, api) => sum + api.operationCount, 0);
+  }
+
+  /**
+   * Every operation by tool name. Made on first use: in dynamic mode that is the first tool that
+   * needs an operation, and reading the catalogs builds them (see PlannedCatalog).
+   */
+  private get byName(): Map<string, Entry> {
+    if (!this.named) {
+      this.named = new Map();
+      for (const api of this.apis)
+        for (const op of api.catalog.operations) this.named.set(op.name, { op, api });
+    }
+    return this.named;
   }
 
   /**
@@ -217,7 +238,7 @@ export class OpenApiTools implements ToolProvider {
 
   /** `all` when the API is small enough to list whole, else `dynamic`. */
   private chooseMode(): 'all' | 'dynamic' {
-    if (this.byName.size > (this.options.autoMaxTools ?? 100)) return 'dynamic';
+    if (!mayListAll('auto', this.operationCount, this.options.autoMaxTools)) return 'dynamic';
     const tools = this.operationTools();
     const bytes = Buffer.byteLength(JSON.stringify(tools));
     if (bytes > (this.options.autoMaxListBytes ?? 100 * 1024)) return 'dynamic';
@@ -228,7 +249,7 @@ export class OpenApiTools implements ToolProvider {
 
 function dynamicTools(apis: readonly PreparedApi[]): ToolDefinition[] {
   const names = apis.map((api) => api.catalog.api.title).join(', ');
-  const count = apis.reduce((sum, api) => sum + api.catalog.operations.length, 0);
+  const count = apis.reduce((sum, api) => sum + api.operationCount, 0);
   return [
     {
       name: 'search_operations',

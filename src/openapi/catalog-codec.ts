@@ -6,13 +6,16 @@
 import type { Catalog, JsonObject, Operation } from './types.js';
 
 export function encodeCatalog(catalog: Catalog): Catalog {
+  // Field by field: a planned catalog's fields are getters, which a spread would not copy.
   return {
-    ...catalog,
+    api: catalog.api,
     operations: catalog.operations.map((op) => ({
       ...op,
       parameters: op.parameters.map(({ schema: _schema, ...rest }) => ({ ...rest, schema: {} })),
       ...(op.body ? { body: { ...op.body, schema: {} } } : {}),
     })),
+    definitions: catalog.definitions,
+    warnings: catalog.warnings,
   };
 }
 

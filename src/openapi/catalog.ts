@@ -2,7 +2,7 @@
  * buildCatalog: an OpenAPI 3.x document becomes a catalog of operations, each with what it takes to
  * list it as a tool (name, description, input schema) and to call it (parameters with their
  * serialization, body media types, security). Problems in one operation are warnings, not failures:
- * a spec with one broken operation still serves the others.
+ * a spec with one broken operation still serves the others. planCatalog does the same on first use.
  */
 import { filterOperations, type OperationFilter } from './filter.js';
 import { NameAllocator } from './names.js';
@@ -52,6 +52,77 @@ interface RawOperation {
 }
 
 export function buildCatalog(document: JsonObject, resolver: RefResolver, options: CatalogOptions): Catalog {
+  const planned = planCatalog(document, resolver, options);
+  const { operations, definitions, warnings } = planned;
+  return { api: planned.api, operations, definitions, warnings };
+}
+
+/**
+ * A catalog whose operations are built when first read. What it knows before is cheap: the API's
+ * title, servers and security, and how many operations the spec declares. A server in dynamic
+ * mode lists its three tools from that alone, so its first answers do not wait for the build:
+ * about 40 ms of GitHub's cold start and 600 ms of Microsoft Graph beta's.
+ */
+export class PlannedCatalog implements Catalog {
+  private build: (() => Omit<Catalog, 'api'>) | undefined;
+  private made: Omit<Catalog, 'api'> | undefined;
+  private readonly listeners: Array<(catalog: Catalog) => void> = [];
+  /** Milliseconds the build took, once built. */
+  buildMs = 0;
+
+  constructor(
+    readonly api: ApiInfo,
+    /**
+     * The operations the spec declares that the filter keeps. The built catalog has fewer when one
+     * cannot be built (each such is a warning).
+     */
+    readonly declared: number,
+    build: () => Omit<Catalog, 'api'>,
+  ) {
+    this.build = build;
+  }
+
+  get built(): boolean {
+    return this.made !== undefined;
+  }
+
+  get operations(): Operation[] {
+    return this.parts().operations;
+  }
+
+  get definitions(): Catalog['definitions'] {
+    return this.parts().definitions;
+  }
+
+  get warnings(): string[] {
+    return this.parts().warnings;
+  }
+
+  /** Runs `listener` once the operations are built: now if they are. */
+  afterBuild(listener: (catalog: Catalog) => void): void {
+    if (this.made) listener(this);
+    else this.listeners.push(listener);
+  }
+
+  private parts(): Omit<Catalog, 'api'> {
+    if (!this.made) {
+      const build = this.build as () => Omit<Catalog, 'api'>;
+      this.build = undefined;
+      const started = performance.now();
+      this.made = build();
+      this.buildMs = performance.now() - started;
+      for (const listener of this.listeners.splice(0)) listener(this);
+    }
+    return this.made;
+  }
+}
+
+/** The catalog of `document`, with its operations built on first use (see PlannedCatalog). */
+export function planCatalog(
+  document: JsonObject,
+  resolver: RefResolver,
+  options: CatalogOptions,
+): PlannedCatalog {
   const warnings: string[] = [];
   const maxWarnings = options.maxWarnings ?? 1000;
   let dropped = 0;
@@ -59,38 +130,36 @@ export function buildCatalog(document: JsonObject, resolver: RefResolver, option
     if (warnings.length < maxWarnings) warnings.push(message);
     else dropped++;
   };
-  const dialect = String(document.openapi ?? '').startsWith('3.1') ? '3.1' : '3.0';
-  const translator = new SchemaTranslator(resolver, {
-    dialect,
-    warn,
-    ...(options.maxSchemaDescriptionLength === undefined
-      ? {}
-      : { maxDescriptionLength: options.maxSchemaDescriptionLength }),
-  });
-  const names = new NameAllocator({
-    maxLength: options.maxNameLength ?? 64,
-    ...(options.prefix ? { prefix: options.apiName } : {}),
-  });
   const found = rawOperations(document, resolver, warn);
   const raw = filterOperations(found, options.filter ?? {});
-  const operations: Operation[] = [];
-  const memo: ParameterMemo = new WeakMap();
-  for (const item of raw) {
-    try {
-      operations.push(buildOperation(item, document, resolver, translator, names, options, warn, memo));
-    } catch (error) {
-      warn(`${item.method.toUpperCase()} ${item.path}: skipped: ${(error as Error).message}`);
+  const build = (): Omit<Catalog, 'api'> => {
+    const dialect = String(document.openapi ?? '').startsWith('3.1') ? '3.1' : '3.0';
+    const translator = new SchemaTranslator(resolver, {
+      dialect,
+      warn,
+      ...(options.maxSchemaDescriptionLength === undefined
+        ? {}
+        : { maxDescriptionLength: options.maxSchemaDescriptionLength }),
+    });
+    const names = new NameAllocator({
+      maxLength: options.maxNameLength ?? 64,
+      ...(options.prefix ? { prefix: options.apiName } : {}),
+    });
+    const operations: Operation[] = [];
+    const memo: ParameterMemo = new WeakMap();
+    for (const item of raw) {
+      try {
+        operations.push(buildOperation(item, document, resolver, translator, names, options, warn, memo));
+      } catch (error) {
+        warn(`${item.method.toUpperCase()} ${item.path}: skipped: ${(error as Error).message}`);
+      }
     }
-  }
-  if (dropped > 0) warnings.push(`… and ${dropped} more warnings`);
-  // An empty tool list is never what the user wanted: say why, first.
-  if (operations.length === 0) warnings.unshift(whyNoOperations(document, found.length, raw.length));
-  return {
-    api: apiInfo(document, resolver, options.apiName),
-    operations,
-    definitions: translator.exportDefinitions(),
-    warnings,
+    if (dropped > 0) warnings.push(`… and ${dropped} more warnings`);
+    // An empty tool list is never what the user wanted: say why, first.
+    if (operations.length === 0) warnings.unshift(whyNoOperations(document, found.length, raw.length));
+    return { operations, definitions: translator.exportDefinitions(), warnings };
   };
+  return new PlannedCatalog(apiInfo(document, resolver, options.apiName), raw.length, build);
 }
 
 /**

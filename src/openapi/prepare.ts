@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { SpecError } from '../errors.js';
 import { JsonScan } from '../wasm/json-scan.js';
 import { SpecCache } from './cache.js';
-import { buildCatalog, type CatalogOptions, settleResponses } from './catalog.js';
+import { type CatalogOptions, PlannedCatalog, planCatalog, settleResponses } from './catalog.js';
 import { decodeCatalog, encodeCatalog } from './catalog-codec.js';
 import { identifySpec, type LoadSpecOptions, parseSpecBytes } from './load.js';
 import { type OptimizeOptions, optimizeSpec } from './optimize.js';
@@ -37,6 +37,11 @@ export interface PrepareOptions {
 
 export interface PreparedApi {
   catalog: Catalog;
+  /**
+   * How many operations the catalog has, read without building it: until it is built, how many the
+   * spec declares (see PlannedCatalog).
+   */
+  readonly operationCount: number;
   /** The search index over the operations, built or decoded on first use. */
   readonly index: OperationIndex;
   source: string;
@@ -132,7 +137,9 @@ export async function prepareCatalog(source: string, options: PrepareOptions): P
     withinStack(source, 'optimize it', () => optimizeSpec(document, options.optimize));
     lap('optimize');
   }
-  const catalog = buildCatalog(
+  // Its operations are built when first read: a server that lists them reads them at once, one in
+  // dynamic mode only when a tool needs them, or when they are settled below.
+  const catalog = planCatalog(
     document,
     // A sparse parse has already found no refs into other documents: no need to search again.
     await resolverFor(document, read, parsed.format, options, sparse ? false : undefined),
@@ -219,6 +226,11 @@ class LazyIndexApi implements PreparedApi {
     readonly timings: Record<string, number>,
     private readonly cachedIndex?: string,
   ) {}
+
+  get operationCount(): number {
+    const { catalog } = this;
+    return catalog instanceof PlannedCatalog && !catalog.built ? catalog.declared : catalog.operations.length;
+  }
 
   get index(): OperationIndex {
     this.built ??= this.cachedIndex

@@ -12,6 +12,7 @@ import { HeadroomError } from '../../src/errors.js';
 import { Logger } from '../../src/log/logger.js';
 import { DYNAMIC_TOOLS, OpenApiTools, type OpenApiToolsOptions } from '../../src/mcp/openapi-tools.js';
 import { createMcpServer, type ToolCallContext, type ToolResult } from '../../src/mcp/server.js';
+import { PlannedCatalog } from '../../src/openapi/catalog.js';
 import { type PreparedApi, prepareCatalog } from '../../src/openapi/prepare.js';
 import { withMetaArguments } from '../../src/openapi/tool-definition.js';
 import { DEFAULT_SCHEMA_BUDGET_BYTES, toolInputSchema } from '../../src/openapi/tool-schema.js';
@@ -138,6 +139,27 @@ describe('OpenApiTools: modes', () => {
       new OpenApiTools([pets], { mode: 'auto', execute: recorder().execute, autoMaxListBytes: 1024 }).mode,
       'dynamic',
     );
+  });
+
+  it('dynamic mode lists without building the operations; the first tool that needs one builds them', async () => {
+    for (const tool of ['search_operations', 'describe_operation', 'call_operation']) {
+      const api = await synthetic(150);
+      const catalog = api.catalog;
+      assert.ok(catalog instanceof PlannedCatalog);
+      const tools = new OpenApiTools([api], { mode: 'auto', execute: recorder().execute });
+      assert.equal(tools.mode, 'dynamic');
+      assert.match(String(tools.list()[0]?.description), /Synthetic \(150 operations\)/);
+      assert.equal(tools.operationCount, 150);
+      assert.equal(tools.has('call_operation'), true);
+      assert.equal(catalog.built, false, 'listing built the operations');
+      const args =
+        tool === 'search_operations'
+          ? { query: 'invoice' }
+          : { name: 'get_invoice_0', arguments: { id: '1' } };
+      const result = await tools.call(tool, args, context);
+      assert.equal(catalog.built, true, `${tool} did not build the operations`);
+      assert.notEqual(result.isError, true, text(result));
+    }
   });
 
   it('all mode lists operation tools with object schemas, $defs, descriptions and annotations', async () => {

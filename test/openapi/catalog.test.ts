@@ -7,7 +7,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
-import { buildCatalog, type CatalogOptions, settleResponses } from '../../src/openapi/catalog.js';
+import {
+  buildCatalog,
+  type CatalogOptions,
+  planCatalog,
+  settleResponses,
+} from '../../src/openapi/catalog.js';
 import { type PreparedApi, prepareCatalog } from '../../src/openapi/prepare.js';
 import { RefResolver } from '../../src/openapi/refs.js';
 import { annotationsFor } from '../../src/openapi/tool-definition.js';
@@ -636,5 +641,48 @@ describe('catalog: filters and names', () => {
     const names = catalog.operations.map((o) => o.name);
     assert.equal(names[0], 'get_things_id');
     assert.equal(new Set(names).size, 2);
+  });
+});
+
+describe('catalog: built on first use', () => {
+  const document: JsonObject = {
+    openapi: '3.0.3',
+    info: { title: 'Planned', version: '2' },
+    servers: [{ url: 'https://planned.example' }],
+    paths: {
+      '/a': { get: { operationId: 'getA', responses: {} }, delete: { operationId: 'dropA', responses: {} } },
+      '/b': { get: { operationId: 'getB', parameters: [{ $ref: '#/components/parameters/missing' }] } },
+    },
+  };
+  const resolver = () => new RefResolver(ROOT, new Map([[ROOT, document]]));
+
+  it('knows the API and the declared operations before it builds them, and builds them once', () => {
+    const planned = planCatalog(document, resolver(), { apiName: 'planned', filter: { methods: ['get'] } });
+    assert.equal(planned.api.title, 'Planned');
+    assert.deepEqual(planned.api.servers, [{ url: 'https://planned.example' }]);
+    assert.equal(planned.declared, 2);
+    assert.equal(planned.built, false);
+    const seen: number[] = [];
+    planned.afterBuild((catalog) => seen.push(catalog.operations.length));
+    assert.equal(seen.length, 0, 'told before the build');
+    const operations = planned.operations;
+    assert.equal(planned.built, true);
+    assert.deepEqual(
+      operations.map((op) => op.name),
+      ['getA', 'getB'],
+    );
+    assert.strictEqual(planned.operations, operations, 'built again');
+    assert.match(planned.warnings.join('\n'), /missing/);
+    planned.afterBuild((catalog) => seen.push(catalog.warnings.length));
+    assert.deepEqual(seen, [2, planned.warnings.length]);
+  });
+
+  it('builds the same catalog as buildCatalog', () => {
+    const planned = planCatalog(document, resolver(), { apiName: 'planned' });
+    const { api, operations, definitions, warnings } = planned;
+    assert.deepEqual(
+      { api, operations, definitions, warnings },
+      buildCatalog(document, resolver(), { apiName: 'planned' }),
+    );
   });
 });

@@ -36,7 +36,15 @@ function prepared(document: JsonObject, outputSchemas = false): PreparedApi {
     apiName: 'edge',
     ...(outputSchemas ? { outputSchemas: true } : {}),
   });
-  return { catalog, source: 'edge', specBytes: 1, fromCache: false, timings: {} } as unknown as PreparedApi;
+  const operationCount = catalog.operations.length;
+  return {
+    catalog,
+    operationCount,
+    source: 'edge',
+    specBytes: 1,
+    fromCache: false,
+    timings: {},
+  } as unknown as PreparedApi;
 }
 
 const EDGES: JsonObject = {
