@@ -66,6 +66,7 @@ export function buildCatalog(document: JsonObject, resolver: RefResolver, option
 export class PlannedCatalog implements Catalog {
   private build: (() => Omit<Catalog, 'api'>) | undefined;
   private made: Omit<Catalog, 'api'> | undefined;
+  private failure: unknown;
   private readonly listeners: Array<(catalog: Catalog) => void> = [];
   /** Milliseconds the build took, once built. */
   buildMs = 0;
@@ -105,14 +106,21 @@ export class PlannedCatalog implements Catalog {
   }
 
   private parts(): Omit<Catalog, 'api'> {
-    if (!this.made) {
-      const build = this.build as () => Omit<Catalog, 'api'>;
-      this.build = undefined;
-      const started = performance.now();
+    if (this.made) return this.made;
+    // A build that failed fails the same way for every later reader, rather than run again over
+    // the half-made state (its warnings) of the first.
+    if (this.failure) throw this.failure;
+    const build = this.build as () => Omit<Catalog, 'api'>;
+    this.build = undefined;
+    const started = performance.now();
+    try {
       this.made = build();
-      this.buildMs = performance.now() - started;
-      for (const listener of this.listeners.splice(0)) listener(this);
+    } catch (error) {
+      this.failure = error;
+      throw error;
     }
+    this.buildMs = performance.now() - started;
+    for (const listener of this.listeners.splice(0)) listener(this);
     return this.made;
   }
 }

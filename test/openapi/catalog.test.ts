@@ -10,6 +10,7 @@ import { describe, it } from 'node:test';
 import {
   buildCatalog,
   type CatalogOptions,
+  PlannedCatalog,
   planCatalog,
   settleResponses,
 } from '../../src/openapi/catalog.js';
@@ -675,6 +676,22 @@ describe('catalog: built on first use', () => {
     assert.match(planned.warnings.join('\n'), /missing/);
     planned.afterBuild((catalog) => seen.push(catalog.warnings.length));
     assert.deepEqual(seen, [2, planned.warnings.length]);
+  });
+
+  it('fails every later read the way its build failed, without building again', () => {
+    let builds = 0;
+    const planned = new PlannedCatalog(
+      { name: 'x', title: 'x', version: '1', servers: [], securitySchemes: {} },
+      1,
+      () => {
+        builds++;
+        throw new Error('the build broke');
+      },
+    );
+    assert.throws(() => planned.operations, /the build broke/);
+    assert.throws(() => planned.warnings, /the build broke/);
+    assert.equal(builds, 1);
+    assert.equal(planned.built, false);
   });
 
   it('builds the same catalog as buildCatalog', () => {
