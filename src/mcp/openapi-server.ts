@@ -186,6 +186,8 @@ function prepareOptions(
     },
     ...(cache ? { cache } : {}),
     version: options.version,
+    // A server that may serve in dynamic mode may not need the operations before its first answers.
+    lazyPaths: o.tools !== 'all',
     warn,
   }));
 }

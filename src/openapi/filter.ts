@@ -81,6 +81,11 @@ function compileFilter(filter: OperationFilter): Predicate | undefined {
   return (op) => includes.every((test) => test(op)) && !excludes.some((test) => test(op));
 }
 
+/** Whether `filter` keeps every operation. */
+export function keepsAll(filter: OperationFilter): boolean {
+  return compileFilter(filter) === undefined;
+}
+
 /** The operations the filter keeps, in their original order. */
 export function filterOperations<T extends FilterableOperation>(ops: T[], filter: OperationFilter): T[] {
   const keep = compileFilter(filter);

@@ -4,7 +4,7 @@
  * would list: operations, shared schemas, and the size of `tools/list` in each tool mode.
  */
 import { describeCredentials } from './auth.js';
-import { buildCatalog } from './catalog.js';
+import { buildCatalog, METHODS } from './catalog.js';
 import { identifySpec, type LoadSpecOptions, parseSpecBytes } from './load.js';
 import { type OptimizeOptions, type OptimizeReport, optimizeSpec } from './optimize.js';
 import { resolverFor } from './prepare.js';
@@ -86,8 +86,6 @@ export async function inspectSpec(source: string, options: InspectOptions = {}):
     ms: Math.round(performance.now() - start),
   };
 }
-
-const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
 
 function countOperations(document: JsonObject): { total: number; byMethod: Record<string, number> } {
   const byMethod: Record<string, number> = {};

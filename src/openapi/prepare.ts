@@ -32,6 +32,11 @@ export interface PrepareOptions {
   cache?: SpecCache;
   /** Headroom's version, part of the cache key. */
   version: string;
+  /**
+   * Keep the paths of a JSON spec as checked text until the operations are first needed
+   * (see LazyPaths): for a server in dynamic mode, whose first answers need only their number.
+   */
+  lazyPaths?: boolean;
   warn?: (message: string) => void;
 }
 
@@ -119,7 +124,7 @@ export async function prepareCatalog(source: string, options: PrepareOptions): P
   // Optimizing walks the whole document, so it needs the whole document parsed.
   const sparse = options.optimize
     ? undefined
-    : sparseParse(read.bytes, scan?.bytes === read.bytes ? scan : undefined);
+    : sparseParse(read.bytes, scan?.bytes === read.bytes ? scan : undefined, options.lazyPaths === true);
   // Held by the closure above, which lives as long as the cache write: let it go now.
   scan = undefined;
   const parsed = sparse ?? parseSpecBytes(read.bytes, source, options.load ?? {});
@@ -334,6 +339,7 @@ function localFile(source: string, cwd = process.cwd()): string | undefined {
 function sparseParse(
   bytes: Uint8Array,
   scanned: JsonScan | undefined,
+  lazyPaths: boolean,
 ): { format: 'json'; value: unknown } | undefined {
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (!isUtf8(buffer)) return undefined;
@@ -346,7 +352,7 @@ function sparseParse(
   const scan = scanned ?? JsonScan.of(bytes);
   if (!scan || hasExternalRef(scan)) return undefined;
   try {
-    const value = parseSparse(scan);
+    const value = parseSparse(scan, { lazyPaths });
     return typeof value.openapi === 'string' && value.openapi.startsWith('3')
       ? { format: 'json', value }
       : undefined;

@@ -7,7 +7,8 @@
  * memory.
  * The skipped ranges are checked for balanced brackets and closed strings only (one that turns out
  * not to be JSON is reported when it is read); anything the walker does not understand makes the
- * caller fall back to a full JSON.parse, which reports it.
+ * caller fall back to a full JSON.parse, which reports it. Paths kept as text (LazyPaths) are
+ * checked to be JSON in full first: a server serves from them before it parses them.
  * The byte scans run in WebAssembly (src/wasm/json-scan.ts): they are most of the walk's time.
  */
 import type { JsonScan } from '../wasm/json-scan.js';
@@ -18,17 +19,72 @@ export class LazyJson {
   private done = false;
 
   constructor(
-    private readonly scan: JsonScan,
-    private readonly start: number,
-    private readonly end: number,
+    protected readonly scan: JsonScan,
+    protected readonly start: number,
+    protected readonly end: number,
   ) {}
 
   value(): unknown {
     if (!this.done) {
-      this.parsed = JSON.parse(this.scan.jsonText(this.start, this.end));
+      this.parsed = this.read();
       this.done = true;
     }
     return this.parsed;
+  }
+
+  protected read(): unknown {
+    return JSON.parse(this.scan.jsonText(this.start, this.end));
+  }
+}
+
+/**
+ * `paths`, checked to be JSON but parsed on first use (parseSparse's `lazyPaths`): a server in
+ * dynamic mode lists its tools knowing only how many operations there are, and this counts them
+ * in the text. Microsoft Graph's paths are 35 MB to parse.
+ */
+export class LazyPaths extends LazyJson {
+  protected override read(): unknown {
+    try {
+      return parsePaths(this.scan, this.start, this.end);
+    } catch (error) {
+      // The text is JSON (checked when it was kept): only the cut can be at odds with it.
+      if (!(error instanceof SparseParseError)) throw error;
+      return JSON.parse(this.scan.jsonText(this.start, this.end));
+    }
+  }
+
+  /**
+   * The operations: the members of each path item named one of `methods` whose value is an
+   * object, counted in the text (a key given twice counts twice, where JSON.parse keeps the
+   * last). Undefined when a path item is a `$ref`, whose operations are in what it refers to.
+   */
+  countOperations(methods: ReadonlySet<string>): number | undefined {
+    const { bytes } = this.scan;
+    let count = 0;
+    for (const item of memberValues(this.scan, this.start)) {
+      if (bytes[item.start] !== 0x7b) continue;
+      for (const member of memberValues(this.scan, item.start)) {
+        if (member.key === '$ref') return undefined;
+        if (methods.has(member.key) && bytes[member.start] === 0x7b) count++;
+      }
+    }
+    return count;
+  }
+}
+
+/** The members of the object at `start` (valid JSON): each key and where its value starts. */
+function* memberValues(scan: JsonScan, start: number): Generator<{ key: string; start: number }> {
+  const { bytes } = scan;
+  let i = skipWs(bytes, start + 1);
+  if (bytes[i] === 0x7d) return;
+  for (;;) {
+    const keyEnd = stringEnd(scan, i);
+    const key = keyAt(scan, i, keyEnd);
+    const valueStart = skipWs(bytes, skipWs(bytes, keyEnd) + 1);
+    yield { key, start: valueStart };
+    i = skipWs(bytes, valueEndAt(scan, valueStart));
+    if (bytes[i] !== 0x2c) return;
+    i = skipWs(bytes, i + 1);
   }
 }
 
@@ -56,10 +112,18 @@ function treatment(parent: readonly string[], key: string): Treatment {
 /** Thrown when the text is not what the walker expects; the caller parses it whole instead. */
 export class SparseParseError extends Error {}
 
-export function parseSparse(scan: JsonScan): Record<string, unknown> {
+export interface SparseOptions {
+  /**
+   * Keep `paths` as text (a LazyPaths), checked to be JSON, rather than parse it: for a server
+   * that may never need its operations before its first answers.
+   */
+  lazyPaths?: boolean;
+}
+
+export function parseSparse(scan: JsonScan, options: SparseOptions = {}): Record<string, unknown> {
   const { bytes } = scan;
   let i = skipWs(bytes, bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0);
-  const root = walkObject(scan, i, []);
+  const root = walkObject(scan, i, [], options);
   i = skipWs(bytes, root.end);
   if (i !== bytes.length) throw new SparseParseError(`unexpected data at byte ${i}`);
   return root.value;
@@ -69,6 +133,7 @@ function walkObject(
   scan: JsonScan,
   start: number,
   path: string[],
+  options: SparseOptions,
 ): { value: Record<string, unknown>; end: number } {
   const { bytes } = scan;
   if (bytes[start] !== 0x7b) throw new SparseParseError(`expected an object at byte ${start}`);
@@ -85,17 +150,20 @@ function walkObject(
     const how = treatment(path, key);
     let valueEnd: number;
     if (how === 'members' && bytes[valueStart] === 0x7b) {
-      const child = walkObject(scan, valueStart, [...path, key]);
+      const child = walkObject(scan, valueStart, [...path, key], options);
       out[key] = child.value;
       valueEnd = child.end;
     } else {
       valueEnd = valueEndAt(scan, valueStart);
+      const paths = path.length === 0 && key === 'paths';
       out[key] =
         how === 'lazy'
           ? new LazyJson(scan, valueStart, valueEnd)
-          : path.length === 0 && key === 'paths'
-            ? parsePaths(scan, valueStart, valueEnd)
-            : JSON.parse(scan.jsonText(valueStart, valueEnd));
+          : paths && options.lazyPaths && bytes[valueStart] === 0x7b
+            ? lazyPaths(scan, valueStart, valueEnd)
+            : paths
+              ? parsePaths(scan, valueStart, valueEnd)
+              : JSON.parse(scan.jsonText(valueStart, valueEnd));
     }
     i = skipWs(bytes, valueEnd);
     if (bytes[i] === 0x2c) {
@@ -105,6 +173,12 @@ function walkObject(
     if (bytes[i] === 0x7d) return { value: out, end: i + 1 };
     throw new SparseParseError(`expected ',' or '}' at byte ${i}`);
   }
+}
+
+/** `paths` kept as text, once the text is known to be JSON (else the whole parse reports where not). */
+function lazyPaths(scan: JsonScan, start: number, end: number): LazyPaths {
+  if (!scan.isJson(start, end)) throw new SparseParseError('paths is not valid JSON');
+  return new LazyPaths(scan, start, end);
 }
 
 /**

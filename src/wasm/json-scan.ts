@@ -11,6 +11,7 @@ interface ScanExports {
   nonAscii(pos: number, end: number): number;
   externalRef(pos: number, end: number): number;
   cutPaths(pos: number, end: number, table: number): number;
+  validate(pos: number, end: number, stack: number): number;
 }
 
 const PAGE = 64 * 1024;
@@ -84,6 +85,17 @@ export class JsonScan {
    */
   externalRef(): number {
     return this.scan.externalRef(0, this.bytes.length);
+  }
+
+  /**
+   * Whether [start, end) is exactly one JSON value, with whitespace around it: what JSON.parse
+   * accepts, read without building anything (an order of magnitude faster). The text must be UTF-8.
+   */
+  isJson(start: number, end: number): boolean {
+    // The nesting stack, a byte per level, goes where the table of `cutPaths` does.
+    const stack = Math.ceil(this.bytes.length / ALIGN) * ALIGN;
+    if (stack + (end - start) > this.memory.length) return false;
+    return this.scan.validate(start, end, stack) === 1;
   }
 
   /**

@@ -293,4 +293,195 @@
       (i32.or (i32.eq (local.get $c) (i32.const 0x20)) (i32.eq (local.get $c) (i32.const 0x3a)))
       (i32.or (i32.eq (local.get $c) (i32.const 0x0a))
         (i32.or (i32.eq (local.get $c) (i32.const 0x0d)) (i32.eq (local.get $c) (i32.const 0x09))))))
+
+  ;; 1 when [pos, end) holds exactly one JSON value (RFC 8259) with whitespace around it, else 0.
+  ;; The caller has checked that the bytes are UTF-8. `stack` is room for one byte per level of
+  ;; nesting (the closing bracket each open container expects). Strings are read a block at a time.
+  (func (export "validate") (param $pos i32) (param $end i32) (param $stack i32) (result i32)
+    (local $j i32) (local $c i32) (local $depth i32) (local $top i32)
+    (local.set $j (local.get $pos))
+    (block $bad
+      (loop $value
+        ;; A value starts at or after j.
+        (local.set $j (call $ws (local.get $j) (local.get $end)))
+        (br_if $bad (i32.ge_u (local.get $j) (local.get $end)))
+        (local.set $c (i32.load8_u (local.get $j)))
+        (block $ended
+          (if (i32.eq (i32.or (local.get $c) (i32.const 0x20)) (i32.const 0x7b))
+            (then
+              ;; `{` or `[`: the closer is two more, `}` or `]`.
+              (i32.store8 (i32.add (local.get $stack) (local.get $depth)) (i32.add (local.get $c) (i32.const 2)))
+              (local.set $depth (i32.add (local.get $depth) (i32.const 1)))
+              (local.set $j (call $ws (i32.add (local.get $j) (i32.const 1)) (local.get $end)))
+              (br_if $bad (i32.ge_u (local.get $j) (local.get $end)))
+              (if (i32.eq (i32.load8_u (local.get $j)) (i32.add (local.get $c) (i32.const 2)))
+                (then
+                  (local.set $depth (i32.sub (local.get $depth) (i32.const 1)))
+                  (local.set $j (i32.add (local.get $j) (i32.const 1)))
+                  (br $ended)))
+              (if (i32.eq (local.get $c) (i32.const 0x7b))
+                (then
+                  (local.set $j (call $key (local.get $j) (local.get $end)))
+                  (br_if $bad (i32.lt_s (local.get $j) (i32.const 0)))))
+              (br $value)))
+          (local.set $j (call $scalar (local.get $j) (local.get $end)))
+          (br_if $bad (i32.lt_s (local.get $j) (i32.const 0))))
+        ;; Just past a value: close what it ends, then the next member or item.
+        (loop $close
+          (local.set $j (call $ws (local.get $j) (local.get $end)))
+          (if (i32.eqz (local.get $depth))
+            (then (return (i32.eq (local.get $j) (local.get $end)))))
+          (br_if $bad (i32.ge_u (local.get $j) (local.get $end)))
+          (local.set $c (i32.load8_u (local.get $j)))
+          (local.set $top (i32.load8_u (i32.add (local.get $stack) (i32.sub (local.get $depth) (i32.const 1)))))
+          (if (i32.eq (local.get $c) (local.get $top))
+            (then
+              (local.set $depth (i32.sub (local.get $depth) (i32.const 1)))
+              (local.set $j (i32.add (local.get $j) (i32.const 1)))
+              (br $close)))
+          (br_if $bad (i32.ne (local.get $c) (i32.const 0x2c)))
+          (local.set $j (call $ws (i32.add (local.get $j) (i32.const 1)) (local.get $end)))
+          (if (i32.eq (local.get $top) (i32.const 0x7d))
+            (then
+              (local.set $j (call $key (local.get $j) (local.get $end)))
+              (br_if $bad (i32.lt_s (local.get $j) (i32.const 0)))))
+          (br $value))))
+    (i32.const 0))
+
+  ;; Past the whitespace from `pos` (at most `end`).
+  (func $ws (param $pos i32) (param $end i32) (result i32)
+    (local $c i32)
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $pos) (local.get $end)))
+        (local.set $c (i32.load8_u (local.get $pos)))
+        (br_if $done (i32.eqz (i32.or
+          (i32.or (i32.eq (local.get $c) (i32.const 0x20)) (i32.eq (local.get $c) (i32.const 0x0a)))
+          (i32.or (i32.eq (local.get $c) (i32.const 0x0d)) (i32.eq (local.get $c) (i32.const 0x09))))))
+        (local.set $pos (i32.add (local.get $pos) (i32.const 1)))
+        (br $next)))
+    (local.get $pos))
+
+  ;; A member's key at `pos` and its colon: just past the colon, or -1.
+  (func $key (param $pos i32) (param $end i32) (result i32)
+    (if (i32.ge_u (local.get $pos) (local.get $end)) (then (return (i32.const -1))))
+    (if (i32.ne (i32.load8_u (local.get $pos)) (i32.const 0x22)) (then (return (i32.const -1))))
+    (local.set $pos (call $string (local.get $pos) (local.get $end)))
+    (if (i32.lt_s (local.get $pos) (i32.const 0)) (then (return (i32.const -1))))
+    (local.set $pos (call $ws (local.get $pos) (local.get $end)))
+    (if (i32.ge_u (local.get $pos) (local.get $end)) (then (return (i32.const -1))))
+    (if (i32.ne (i32.load8_u (local.get $pos)) (i32.const 0x3a)) (then (return (i32.const -1))))
+    (i32.add (local.get $pos) (i32.const 1)))
+
+  ;; A string, number, `true`, `false` or `null` at `pos`: just past it, or -1.
+  (func $scalar (param $pos i32) (param $end i32) (result i32)
+    (local $c i32)
+    (local.set $c (i32.load8_u (local.get $pos)))
+    (if (i32.eq (local.get $c) (i32.const 0x22)) (then (return (call $string (local.get $pos) (local.get $end)))))
+    (if (i32.or (i32.eq (local.get $c) (i32.const 0x2d)) (i32.lt_u (i32.sub (local.get $c) (i32.const 0x30)) (i32.const 10)))
+      (then (return (call $number (local.get $pos) (local.get $end)))))
+    ;; `true` and `null` as little-endian words; `false` as `f` and `alse`.
+    (if (i32.le_u (i32.add (local.get $pos) (i32.const 4)) (local.get $end))
+      (then
+        (if (i32.or
+              (i32.eq (i32.load align=1 (local.get $pos)) (i32.const 0x65757274))
+              (i32.eq (i32.load align=1 (local.get $pos)) (i32.const 0x6c6c756e)))
+          (then (return (i32.add (local.get $pos) (i32.const 4)))))))
+    (if (i32.and (i32.eq (local.get $c) (i32.const 0x66)) (i32.le_u (i32.add (local.get $pos) (i32.const 5)) (local.get $end)))
+      (then
+        (if (i32.eq (i32.load align=1 (i32.add (local.get $pos) (i32.const 1))) (i32.const 0x65736c61))
+          (then (return (i32.add (local.get $pos) (i32.const 5)))))))
+    (i32.const -1))
+
+  ;; The string whose opening quote is at `pos`: just past its closing quote, or -1 when it has a
+  ;; control character or a bad escape, or is not closed.
+  (func $string (param $pos i32) (param $end i32) (result i32)
+    (local $j i32) (local $v v128) (local $mask i32) (local $c i32) (local $k i32)
+    (local.set $j (i32.add (local.get $pos) (i32.const 1)))
+    (loop $next
+      ;; To the next quote, backslash or control character.
+      (if (i32.le_u (i32.add (local.get $j) (i32.const 16)) (local.get $end))
+        (then
+          (local.set $v (v128.load align=1 (local.get $j)))
+          (local.set $mask (i8x16.bitmask (v128.or
+            (v128.or
+              (i8x16.eq (local.get $v) (i8x16.splat (i32.const 0x22)))
+              (i8x16.eq (local.get $v) (i8x16.splat (i32.const 0x5c))))
+            (i8x16.lt_u (local.get $v) (i8x16.splat (i32.const 0x20))))))
+          (if (i32.eqz (local.get $mask))
+            (then (local.set $j (i32.add (local.get $j) (i32.const 16))) (br $next)))
+          (local.set $j (i32.add (local.get $j) (i32.ctz (local.get $mask)))))
+        (else
+          (if (i32.ge_u (local.get $j) (local.get $end)) (then (return (i32.const -1))))
+          (local.set $c (i32.load8_u (local.get $j)))
+          (if (i32.and (i32.and (i32.ne (local.get $c) (i32.const 0x22)) (i32.ne (local.get $c) (i32.const 0x5c)))
+                (i32.ge_u (local.get $c) (i32.const 0x20)))
+            (then (local.set $j (i32.add (local.get $j) (i32.const 1))) (br $next)))))
+      (local.set $c (i32.load8_u (local.get $j)))
+      (if (i32.eq (local.get $c) (i32.const 0x22)) (then (return (i32.add (local.get $j) (i32.const 1)))))
+      (if (i32.lt_u (local.get $c) (i32.const 0x20)) (then (return (i32.const -1))))
+      ;; A backslash: one of `"\/bfnrt`, or `u` and four hex digits.
+      (local.set $j (i32.add (local.get $j) (i32.const 1)))
+      (if (i32.ge_u (local.get $j) (local.get $end)) (then (return (i32.const -1))))
+      (local.set $c (i32.load8_u (local.get $j)))
+      (if (i32.eq (local.get $c) (i32.const 0x75))
+        (then
+          (if (i32.gt_u (i32.add (local.get $j) (i32.const 5)) (local.get $end)) (then (return (i32.const -1))))
+          (local.set $k (i32.const 1))
+          (loop $hex
+            (local.set $c (i32.load8_u (i32.add (local.get $j) (local.get $k))))
+            (if (i32.eqz (i32.or
+                  (i32.lt_u (i32.sub (local.get $c) (i32.const 0x30)) (i32.const 10))
+                  (i32.lt_u (i32.sub (i32.or (local.get $c) (i32.const 0x20)) (i32.const 0x61)) (i32.const 6))))
+              (then (return (i32.const -1))))
+            (local.set $k (i32.add (local.get $k) (i32.const 1)))
+            (br_if $hex (i32.le_u (local.get $k) (i32.const 4))))
+          (local.set $j (i32.add (local.get $j) (i32.const 5)))
+          (br $next)))
+      (if (i32.or
+            (i32.or
+              (i32.or (i32.eq (local.get $c) (i32.const 0x22)) (i32.eq (local.get $c) (i32.const 0x5c)))
+              (i32.or (i32.eq (local.get $c) (i32.const 0x2f)) (i32.eq (local.get $c) (i32.const 0x62))))
+            (i32.or
+              (i32.or (i32.eq (local.get $c) (i32.const 0x66)) (i32.eq (local.get $c) (i32.const 0x6e)))
+              (i32.or (i32.eq (local.get $c) (i32.const 0x72)) (i32.eq (local.get $c) (i32.const 0x74)))))
+        (then (local.set $j (i32.add (local.get $j) (i32.const 1))) (br $next)))
+      (return (i32.const -1)))
+    (i32.const -1))
+
+  ;; The number at `pos` (`-`, then `0` or digits not starting with 0, then an optional fraction
+  ;; and exponent): just past it, or -1.
+  (func $number (param $pos i32) (param $end i32) (result i32)
+    (if (i32.eq (i32.load8_u (local.get $pos)) (i32.const 0x2d))
+      (then (local.set $pos (i32.add (local.get $pos) (i32.const 1)))))
+    (if (i32.eqz (call $isDigit (local.get $pos) (local.get $end))) (then (return (i32.const -1))))
+    (if (i32.eq (i32.load8_u (local.get $pos)) (i32.const 0x30))
+      (then (local.set $pos (i32.add (local.get $pos) (i32.const 1))))
+      (else (local.set $pos (call $digits (local.get $pos) (local.get $end)))))
+    (if (i32.and (i32.lt_u (local.get $pos) (local.get $end)) (i32.eq (i32.load8_u (local.get $pos)) (i32.const 0x2e)))
+      (then
+        (local.set $pos (i32.add (local.get $pos) (i32.const 1)))
+        (if (i32.eqz (call $isDigit (local.get $pos) (local.get $end))) (then (return (i32.const -1))))
+        (local.set $pos (call $digits (local.get $pos) (local.get $end)))))
+    (if (i32.and (i32.lt_u (local.get $pos) (local.get $end))
+          (i32.eq (i32.or (i32.load8_u (local.get $pos)) (i32.const 0x20)) (i32.const 0x65)))
+      (then
+        (local.set $pos (i32.add (local.get $pos) (i32.const 1)))
+        (if (i32.lt_u (local.get $pos) (local.get $end))
+          (then
+            (if (i32.or (i32.eq (i32.load8_u (local.get $pos)) (i32.const 0x2b)) (i32.eq (i32.load8_u (local.get $pos)) (i32.const 0x2d)))
+              (then (local.set $pos (i32.add (local.get $pos) (i32.const 1)))))))
+        (if (i32.eqz (call $isDigit (local.get $pos) (local.get $end))) (then (return (i32.const -1))))
+        (local.set $pos (call $digits (local.get $pos) (local.get $end)))))
+    (local.get $pos))
+
+  (func $isDigit (param $pos i32) (param $end i32) (result i32)
+    (i32.and (i32.lt_u (local.get $pos) (local.get $end))
+      (i32.lt_u (i32.sub (i32.load8_u (local.get $pos)) (i32.const 0x30)) (i32.const 10))))
+
+  (func $digits (param $pos i32) (param $end i32) (result i32)
+    (loop $next
+      (if (call $isDigit (local.get $pos) (local.get $end))
+        (then (local.set $pos (i32.add (local.get $pos) (i32.const 1))) (br $next))))
+    (local.get $pos))
 )

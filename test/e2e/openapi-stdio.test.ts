@@ -277,6 +277,13 @@ describe('headroom openapi (stdio e2e)', { timeout: 60_000 }, () => {
         '{"openapi": "3.0.3", "info": {',
         /invalid JSON: the text ends before the JSON is complete/,
       ],
+      [
+        // Deep inside the paths, which a server that may serve in dynamic mode keeps as text.
+        'JSON broken inside an operation',
+        'broken-operation.json',
+        '{"openapi": "3.0.3", "info": {"title": "t", "version": "1"},\n"paths": {"/a": {"get": {"responses": {}, "deprecated": tru}}}}',
+        /:2:\d+: invalid JSON/,
+      ],
     ];
     for (const [what, file, content, reason] of cases) {
       it(`exits non-zero with one clear line for ${what}, and starts no server`, async () => {

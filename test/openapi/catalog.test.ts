@@ -694,6 +694,30 @@ describe('catalog: built on first use', () => {
     assert.equal(planned.built, false);
   });
 
+  it('counts the operations of paths kept as text, and builds what a parsed spec builds', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'headroom-planned-'));
+    try {
+      const file = join(dir, 'spec.json');
+      writeFileSync(file, JSON.stringify(document));
+      const options = (filter = {}) => ({ catalog: { apiName: 'planned', filter }, version: 'test' });
+      const parsed = await prepareCatalog(file, options());
+      const kept = await prepareCatalog(file, { ...options(), lazyPaths: true });
+      assert.ok(kept.catalog instanceof PlannedCatalog);
+      assert.equal(kept.catalog.declared, 3);
+      assert.equal(kept.catalog.built, false);
+      assert.deepEqual(
+        kept.catalog.operations.map((op) => op.name),
+        parsed.catalog.operations.map((op) => op.name),
+      );
+      assert.deepEqual(kept.catalog.warnings, parsed.catalog.warnings);
+      // A filter needs the operations themselves: the paths are parsed to count them.
+      const filtered = await prepareCatalog(file, { ...options({ methods: ['get'] }), lazyPaths: true });
+      assert.equal((filtered.catalog as PlannedCatalog).declared, 2);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('builds the same catalog as buildCatalog', () => {
     const planned = planCatalog(document, resolver(), { apiName: 'planned' });
     const { api, operations, definitions, warnings } = planned;

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { it } from 'node:test';
 import { getPointer } from '../../src/openapi/refs.js';
-import { LazyJson, parseSparse as parseScan, SparseParseError } from '../../src/openapi/sparse.js';
+import { LazyJson, LazyPaths, parseSparse as parseScan, SparseParseError } from '../../src/openapi/sparse.js';
 import { JsonScan } from '../../src/wasm/json-scan.js';
 
 const parseSparse = (bytes: Uint8Array) => parseScan(JsonScan.of(bytes) as JsonScan);
@@ -136,4 +136,49 @@ it('reads characters past ASCII, in keys and in lazy and eager values, as JSON.p
   assert.deepEqual(root.info, wide.info);
   assert.deepEqual(materialized(root.paths), wide.paths);
   assert.deepEqual(getPointer(root, '/components/schemas/Å'), wide.components.schemas['Å']);
+});
+
+it('keeps paths as checked text when asked, counts their operations there, and parses them as the eager parse does', () => {
+  const paths = {
+    '/a': {
+      summary: 'not an operation',
+      parameters: [{ name: 'id', in: 'query' }],
+      get: { operationId: 'getA', responses: { 200: { description: 'ok' } } },
+      post: { operationId: 'postA' },
+      'x-get': { operationId: 'vendor' },
+    },
+    '/b': { delete: { operationId: 'dropB' }, put: 'not an object' },
+    '/c': 'not a path item',
+    '/d': {},
+  };
+  const bytes = Buffer.from(JSON.stringify({ ...spec, paths }, null, 1));
+  const lazy = parseScan(JsonScan.of(bytes) as JsonScan, { lazyPaths: true });
+  assert.ok(lazy.paths instanceof LazyPaths);
+  assert.equal(lazy.paths.countOperations(new Set(['get', 'post', 'put', 'delete'])), 3);
+  const eager = parseSparse(bytes);
+  assert.deepEqual(materialized(lazy.paths.value()), materialized(eager.paths));
+  assert.deepEqual(materialized(lazy.paths.value()), paths);
+});
+
+it('counts no operations of a path item that refers elsewhere', () => {
+  const bytes = Buffer.from(JSON.stringify({ ...spec, paths: { '/a': { $ref: '#/x-items/a' } } }));
+  const root = parseScan(JsonScan.of(bytes) as JsonScan, { lazyPaths: true });
+  assert.ok(root.paths instanceof LazyPaths);
+  assert.equal(root.paths.countOperations(new Set(['get'])), undefined);
+});
+
+it('gives up (so the caller parses whole and says where) when paths kept as text are not JSON', () => {
+  for (const broken of [
+    '{"get": {"a": 1,}}',
+    '{"get": {"a": tru}}',
+    '{"get": {"a": "\u0001"}}',
+    '{"get": {"a": 01}}',
+  ]) {
+    const text = `{"openapi": "3.0.3", "info": {}, "paths": {"/a": ${broken}}}`;
+    assert.throws(
+      () => parseScan(JsonScan.of(Buffer.from(text)) as JsonScan, { lazyPaths: true }),
+      SparseParseError,
+      broken,
+    );
+  }
 });

@@ -209,3 +209,96 @@ it('cuts nothing from text with no operation responses, and gives up on an open 
   const open = Buffer.from('{"/a": {"get": {"responses": {"200": "x}}}');
   assert.equal(scanOf(open).cutPaths(0, open.length), undefined);
 });
+
+it('accepts exactly what JSON.parse accepts, on mutated JSON', () => {
+  const next = random(11);
+  const samples = [
+    '{"a":[1,-2.5e+3,0.25,true,false,null,"x\\u00e9\\n\\"é"],"b":{},"c":[],"d":{"e":[{"f":"g"}]}}',
+    ' [ 1 , { "k" : "v" } , [ ] , "s" , -0 , 0e0 , 1E-2 ] ',
+    '"just a string with a \\/ slash"',
+    '-12.75',
+  ];
+  const pieces = [
+    '{',
+    '}',
+    '[',
+    ']',
+    ',',
+    ':',
+    '"',
+    '\\',
+    'u',
+    '0',
+    '1',
+    '-',
+    '+',
+    '.',
+    'e',
+    't',
+    'n',
+    'f',
+    ' ',
+    '\n',
+    '\t',
+    'é',
+    '\u0001',
+    'a',
+  ];
+  let rejected = 0;
+  for (let round = 0; round < 20000; round++) {
+    let text = samples[round % samples.length] as string;
+    for (let edits = Math.floor(next() * 3); edits > 0; edits--) {
+      const at = Math.floor(next() * (text.length + 1));
+      const piece = pieces[Math.floor(next() * pieces.length)] as string;
+      const how = next();
+      text =
+        how < 0.4
+          ? text.slice(0, at) + piece + text.slice(at)
+          : how < 0.8
+            ? text.slice(0, at) + text.slice(at + 1)
+            : text.slice(0, at) + piece + text.slice(at + 1);
+    }
+    let parses = true;
+    try {
+      JSON.parse(text);
+    } catch {
+      parses = false;
+    }
+    if (!parses) rejected++;
+    const bytes = Buffer.from(text);
+    // At the start of the memory and at an offset that is not a multiple of 16.
+    assert.equal(scanOf(bytes).isJson(0, bytes.length), parses, JSON.stringify(text));
+    const padded = Buffer.concat([Buffer.from('xxxxxxx'), bytes, Buffer.from('yy')]);
+    assert.equal(scanOf(padded).isJson(7, 7 + bytes.length), parses, JSON.stringify(text));
+  }
+  // The mutations must reach both answers often, or the test shows nothing.
+  assert.ok(rejected > 5000 && rejected < 15000, `${rejected} of 20000 rejected`);
+});
+
+it('accepts deep nesting and long strings, and rejects what is left open or trails', () => {
+  const deep = `${'['.repeat(50000)}${']'.repeat(50000)}`;
+  assert.equal(scanOf(deep).isJson(0, deep.length), true);
+  const open = `${'{"a":'.repeat(1000)}1${'}'.repeat(999)}`;
+  assert.equal(scanOf(open).isJson(0, open.length), false);
+  const long = JSON.stringify({ text: 'é'.repeat(100000) + '\\"'.repeat(1000) });
+  assert.equal(scanOf(long).isJson(0, Buffer.byteLength(long)), true);
+  for (const bad of [
+    '',
+    ' ',
+    '{} {}',
+    '[1,]',
+    '{"a":1,}',
+    '01',
+    '1.',
+    '.5',
+    '+1',
+    'tru',
+    'nul',
+    '"\\x"',
+    '"\\u12g4"',
+    "'a'",
+    '{a:1}',
+    '[1 2]',
+  ])
+    assert.equal(scanOf(bad).isJson(0, Buffer.byteLength(bad)), false, bad);
+});
