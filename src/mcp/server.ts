@@ -72,6 +72,11 @@ export interface ToolProvider {
    */
   listTexts?(): Iterable<string> | undefined;
   /**
+   * Called after the first `tools/list` is answered: the client reads the list before it calls a
+   * tool, and work that the first call would wait for can run meanwhile.
+   */
+  afterList?(): void;
+  /**
    * Runs a tool. Arguments are passed as the client sent them: the SDK does not check them against
    * the input schema, so the provider does. A thrown HeadroomError's message reaches the client.
    */
@@ -122,7 +127,13 @@ export function createMcpServer(options: McpServerOptions): Server {
   );
   server.onerror = (error) => logger.warn('MCP protocol error', { error: error.message });
 
+  let listedOnce = false;
   server.setRequestHandler('tools/list', () => {
+    // After the answer is on its way: its send runs in promise jobs, before any immediate.
+    if (!listedOnce && tools.afterList) {
+      listedOnce = true;
+      setImmediate(() => tools.afterList?.());
+    }
     // Over stdio, a cached list is written as it is, texts as they are made, and other lists an
     // item at a time; other transports serialize the tools themselves.
     if (options.textLists) {

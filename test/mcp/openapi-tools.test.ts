@@ -437,6 +437,21 @@ describe('OpenApiTools behind the MCP server, with the SDK client', () => {
     return client;
   }
 
+  it('in dynamic mode, builds the operations once the list is answered, before any call', async () => {
+    const api = await synthetic(150);
+    assert.ok(api.catalog instanceof PlannedCatalog);
+    const client = await connect(new OpenApiTools([api], { mode: 'dynamic', execute: recorder().execute }));
+    try {
+      assert.equal(api.catalog.built, false);
+      const { tools } = await client.listTools();
+      assert.equal(tools.length, 3);
+      await new Promise((resolve) => setImmediate(resolve));
+      assert.equal(api.catalog.built, true, 'not built after the list');
+    } finally {
+      await client.close();
+    }
+  });
+
   it('lists every petstore tool in all mode (the client accepts the whole list) and calls one', async () => {
     const api = await fixture('petstore-2.0.json');
     const { calls, execute } = recorder();
