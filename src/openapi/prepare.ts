@@ -143,7 +143,7 @@ export async function prepareCatalog(source: string, options: PrepareOptions): P
     lap('optimize');
   }
   // Its operations are built when first read: a server that lists them reads them at once, one in
-  // dynamic mode only when a tool needs them, or when they are settled below.
+  // dynamic mode after its first answers (OpenApiTools.afterList), or when they are settled below.
   const catalog = planCatalog(
     document,
     // A sparse parse has already found no refs into other documents: no need to search again.

@@ -93,7 +93,7 @@ export class JsonScan {
    */
   isJson(start: number, end: number): boolean {
     // The nesting stack, a byte per level, goes where the table of `cutPaths` does.
-    const stack = Math.ceil(this.bytes.length / ALIGN) * ALIGN;
+    const stack = this.afterText();
     if (stack + (end - start) > this.memory.length) return false;
     return this.scan.validate(start, end, stack) === 1;
   }
@@ -108,7 +108,7 @@ export class JsonScan {
    * Undefined when the text is not closed (the caller parses it whole, which reports it).
    */
   cutPaths(start: number, end: number): { text: string; cuts: Uint32Array } | undefined {
-    const table = Math.ceil(this.bytes.length / ALIGN) * ALIGN;
+    const table = this.afterText();
     if (table + tableBytes(end - start) > this.memory.length) return undefined;
     const count = this.scan.cutPaths(start, end, table);
     if (count < 0) return undefined;
@@ -128,6 +128,11 @@ export class JsonScan {
     }
     pieces.push(this.jsonText(from, end));
     return { text: pieces.join(''), cuts: Uint32Array.from(cuts) };
+  }
+
+  /** Where the room after the text starts (for a table or a stack): aligned past the text. */
+  private afterText(): number {
+    return Math.ceil(this.bytes.length / ALIGN) * ALIGN;
   }
 
   /**
