@@ -11,6 +11,7 @@ import { createHash } from 'node:crypto';
 import { chmodSync, cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
+import { lazySdkSchemas } from './lazy-sdk-schemas.mjs';
 
 const outdir = process.argv[2] ?? 'dist';
 const bundle = join(outdir, 'cli-bundle.js');
@@ -82,7 +83,7 @@ const lazyBuiltins = {
 await build({
   ...common,
   entryPoints: ['src/cli/main.ts'],
-  plugins: [lazySdkValidator, lazyBuiltins],
+  plugins: [lazySdkValidator, lazyBuiltins, lazySdkSchemas],
   outfile: bundle,
   format: 'cjs',
   sourcemap: 'linked',

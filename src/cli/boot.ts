@@ -14,6 +14,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Script } from 'node:vm';
+import { prefetchSpecs } from '../openapi/prefetch.js';
 import {
   codeCacheFile,
   flagValue,
@@ -103,6 +104,8 @@ function compile(bundle: string, argv: readonly string[], debug: Debug | undefin
 
 const bundle = join(dirname(fileURLToPath(import.meta.url)), 'cli-bundle.js');
 const argv = process.argv.slice(2);
+// Before compiling: a cold start's spec is read on the thread pool while the bundle compiles.
+const prefetched = prefetchSpecs(argv, process.env, process.cwd());
 const script = compile(bundle, argv, bootDebug(argv, process.env));
 
 const cli = { exports: {} as { main: typeof Main } };
@@ -118,7 +121,13 @@ script.runInThisContext()(
 );
 // Not awaited at the top level: this file is built as CommonJS (scripts/bundle.mjs says why).
 cli.exports
-  .main(argv, { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() })
+  .main(argv, {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    env: process.env,
+    cwd: process.cwd(),
+    ...(prefetched.size > 0 ? { prefetched } : {}),
+  })
   .then((code) => {
     process.exitCode = code;
   });

@@ -18,9 +18,9 @@ import {
   unlinkSync,
   writeFileSync,
 } from 'node:fs';
-import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import * as zlib from 'node:zlib';
+import { headroomCacheDir } from '../util/cache-dir.js';
 
 const SUFFIX = '.v8cache';
 const DIGEST_BYTES = 20;
@@ -53,11 +53,16 @@ export function codeCacheFile(
   cwd: string,
 ): string | undefined {
   if (env.HEADROOM_NO_CODE_CACHE) return undefined;
+  return join(catalogCacheDir(argv, env, cwd), 'code', cacheName(id));
+}
+
+/**
+ * The catalog cache's folder as the command line and environment set it, before the configuration is
+ * read: a configuration file's cacheDir is not seen here.
+ */
+export function catalogCacheDir(argv: readonly string[], env: Env, cwd: string): string {
   const moved = flagValue(argv, 'cache-dir') || env.HEADROOM_OPENAPI_CACHE_DIR;
-  const root = moved
-    ? resolve(cwd, moved)
-    : join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'headroom');
-  return join(root, 'code', cacheName(id));
+  return moved ? resolve(cwd, moved) : headroomCacheDir(env);
 }
 
 /**

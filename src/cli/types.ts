@@ -2,6 +2,7 @@
 import type { HeadroomConfig } from '../config/schema.js';
 import type { SettingSource } from '../config/sources.js';
 import type { Logger } from '../log/logger.js';
+import type { PrefetchedSpecs } from '../openapi/prefetch.js';
 
 export interface Writer {
   write(text: string): unknown;
@@ -15,6 +16,8 @@ export interface CliIo {
   stderr: Writer;
   env: Readonly<Record<string, string | undefined>>;
   cwd: string;
+  /** Specs whose reading the executable's loader started (src/openapi/prefetch.ts). */
+  prefetched?: PrefetchedSpecs;
 }
 
 export interface OptionSpec {

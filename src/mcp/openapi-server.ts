@@ -14,6 +14,7 @@ import { SpecCache } from '../openapi/cache.js';
 import { PlannedCatalog } from '../openapi/catalog.js';
 import type { Credential } from '../openapi/execute.js';
 import type { OperationFilter } from '../openapi/filter.js';
+import type { PrefetchedSpecs } from '../openapi/prefetch.js';
 import {
   knownCatalogKey,
   type PreparedApi,
@@ -55,6 +56,8 @@ export interface OpenApiServerOptions {
   dashboard?: boolean;
   /** A monitor shared with other servers of this process (headroom demo): used, left running. */
   monitoring?: Monitoring;
+  /** Specs whose reading started before the CLI ran; released once the APIs are prepared. */
+  prefetched?: PrefetchedSpecs;
 }
 
 /** The APIs to serve, each with its filter; names are settled in `prepareApis`. */
@@ -103,18 +106,23 @@ export async function prepareApis(
   const o = config.openapi;
   checkTotalBeforeReading(sources, o.maxTotalSpecSize, cwd);
   const prepared: PreparedApi[] = [];
-  for (const [i, prepare] of prepareOptions(options, sources, cache).entries()) {
-    const source = sources[i] as ApiSource;
-    const api = await prepareCatalog(source.spec, prepare);
-    prepared.push(api);
-    logger.info(`${api.fromCache ? 'loaded' : 'prepared'} ${source.spec}`, {
-      api: prepare.catalog.apiName,
-      operations: api.operationCount,
-      spec: formatBytes(api.specBytes),
-      fromCache: api.fromCache,
-      ms: Math.round(Object.values(api.timings).reduce((a, b) => a + b, 0)),
-    });
-    logger.debug(`stages of ${source.spec} (ms)`, api.timings);
+  try {
+    for (const [i, prepare] of prepareOptions(options, sources, cache).entries()) {
+      const source = sources[i] as ApiSource;
+      const api = await prepareCatalog(source.spec, prepare);
+      prepared.push(api);
+      logger.info(`${api.fromCache ? 'loaded' : 'prepared'} ${source.spec}`, {
+        api: prepare.catalog.apiName,
+        operations: api.operationCount,
+        spec: formatBytes(api.specBytes),
+        fromCache: api.fromCache,
+        ms: Math.round(Object.values(api.timings).reduce((a, b) => a + b, 0)),
+      });
+      logger.debug(`stages of ${source.spec} (ms)`, api.timings);
+    }
+  } finally {
+    // A guess that named no spec served holds its memory until now.
+    options.prefetched?.release();
   }
   // A server that lists every operation builds them now; one in dynamic mode when a tool first
   // needs them (or when they are settled, a second on). An API that declares none is built now,
@@ -175,7 +183,12 @@ function prepareOptions(
   const names = uniqueNames(sources);
   const warn = (message: string): void => options.logger.warn(message);
   return sources.map((source, i) => ({
-    load: { maxSpecBytes: o.maxSpecSize, cwd: options.cwd, allowNetwork: /^https?:\/\//i.test(source.spec) },
+    load: {
+      maxSpecBytes: o.maxSpecSize,
+      cwd: options.cwd,
+      allowNetwork: /^https?:\/\//i.test(source.spec),
+      ...(options.prefetched ? { prefetched: options.prefetched } : {}),
+    },
     refs: { allowRemote: o.allowRemoteRefs, allowOutsideFolder: o.allowExternalRefs },
     catalog: {
       apiName: names[i] as string,
@@ -256,8 +269,10 @@ export async function runOpenApiServer(options: OpenApiServerOptions): Promise<v
     });
     return session;
   };
-  // Without a listing, preparing starts first: the spec is read while the MCP SDK loads.
+  // Without a listing, preparing starts first: the spec is read while the MCP SDK loads. With one,
+  // a spec read ahead (the loader's guess, prefetch.ts) is not needed now.
   if (!listing) open().catch(() => {});
+  else options.prefetched?.release();
   const sdk = loadSdk();
   const monitoring = await serverMonitoring(options, () =>
     startMonitoring(options.config, options.logger, `headroom openapi ${options.specs.join(' ')}`, limiter),

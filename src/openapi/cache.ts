@@ -23,6 +23,7 @@ import { promisify } from 'node:util';
 import { brotliCompress, brotliDecompressSync, constants } from 'node:zlib';
 import { headroomCacheDir } from '../util/cache-dir.js';
 import { sha256Hex } from '../util/sha256.js';
+import { stampFile } from './stamp.js';
 
 // 3: the entry's JSON text is ASCII (see `asciiJson`).
 const FORMAT = 3;
@@ -30,7 +31,6 @@ const SUFFIX = '.catalog.br';
 // Raw entries are stored as they are: they are bytes a client receives, and reading them is then a
 // file read, where decompressing GitHub's 2.2 MB tool list took 10-20 ms of a 0.5 s warm start.
 const RAW_SUFFIX = '.raw';
-const STAMP = '.stamp';
 const SIZE = '.size';
 
 export interface SpecCacheOptions {
@@ -168,14 +168,10 @@ export class SpecCache {
     this.trim();
   }
 
-  /**
-   * The content hash last recorded for a file in this exact state (path, size, inode, change time),
-   * so a warm start can skip reading and hashing a large spec. Any write to the file changes its
-   * change time, so a stale answer needs a file rewritten within the same nanosecond.
-   */
+  /** The content hash last recorded for a file in this exact state (see stamp.ts). */
   knownHash(file: string): string | undefined {
     try {
-      const hash = readFileSync(this.stampFile(file), 'utf8');
+      const hash = readFileSync(stampFile(this.dir, file), 'utf8');
       return /^[0-9a-f]{64}$/.test(hash) ? hash : undefined;
     } catch {
       return undefined;
@@ -185,7 +181,7 @@ export class SpecCache {
   rememberHash(file: string, hash: string): void {
     try {
       mkdirSync(this.dir, { recursive: true });
-      writeFileSync(this.stampFile(file), hash);
+      writeFileSync(stampFile(this.dir, file), hash);
     } catch {
       // Only a shortcut: without it the next start reads and hashes the file.
     }
@@ -210,12 +206,6 @@ export class SpecCache {
 
   private sizeFile(bytes: number, shaping: unknown, version: string): string {
     return join(this.dir, `${SpecCache.key(`size:${bytes}`, shaping, version)}${SIZE}`);
-  }
-
-  private stampFile(file: string): string {
-    const stat = statSync(file, { bigint: true });
-    const state = `${file}\n${stat.size}\n${stat.ino}\n${stat.ctimeNs}\n${stat.mtimeNs}`;
-    return join(this.dir, `${sha256Hex(state)}${STAMP}`);
   }
 
   fileFor(key: string): string {

@@ -91,8 +91,8 @@ export async function prepareCatalog(source: string, options: PrepareOptions): P
   }
   // A local file is read straight into the memory that the sparse parse scans.
   let scan: JsonScan | undefined;
-  const allocate = (size: number) => {
-    scan = JsonScan.empty(size);
+  const allocate = (size: number, memory?: WebAssembly.Memory) => {
+    scan = JsonScan.empty(size, memory);
     return scan?.bytes ?? Buffer.allocUnsafeSlow(size);
   };
   const read = await readSource(source, { ...options.load, allocate });

@@ -3,7 +3,7 @@
  * more than the size cap: a file is measured before it is read, a stream is cut off as soon as it
  * passes the cap, so an oversized or endless source costs at most the cap in memory.
  */
-import { closeSync, openSync, read, statSync } from 'node:fs';
+import { type BigIntStats, closeSync, openSync, read, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +11,7 @@ import { promisify } from 'node:util';
 import { SpecError, SpecTooLargeError } from '../errors.js';
 import { formatBytes } from '../util/bytes.js';
 import { formatCount } from '../util/count.js';
+import type { PrefetchedSpecs } from './prefetch.js';
 
 const readAt = promisify(read);
 
@@ -34,9 +35,12 @@ export interface SourceOptions {
   signal?: AbortSignal;
   /**
    * Where a file's bytes go: room for `size` bytes (src/wasm/json-scan.ts reads them in its own
-   * memory). By default a new buffer.
+   * memory). By default a new buffer. With `memory`, the room is there: a scan memory that holds
+   * the file already, or will once its prefetched read is done.
    */
-  allocate?: (size: number) => Uint8Array;
+  allocate?: (size: number, memory?: WebAssembly.Memory) => Uint8Array;
+  /** Files whose reads started before the CLI ran (prefetch.ts): taken when the file is unchanged. */
+  prefetched?: PrefetchedSpecs;
 }
 
 export interface SourceBytes {
@@ -56,7 +60,7 @@ export async function readSource(source: string, options: SourceOptions = {}): P
   const maxBytes = options.maxSpecBytes ?? DEFAULT_MAX_SPEC_BYTES;
   if (source === '-') return { bytes: await readStdin(source, maxBytes, options) };
   if (/^https?:\/\//i.test(source)) return readUrl(source, maxBytes, options);
-  if (/^file:\/\//i.test(source)) return readPath(source, filePath(source), maxBytes, options.allocate);
+  if (/^file:\/\//i.test(source)) return readPath(source, filePath(source), maxBytes, options);
   // Two letters or more so that a Windows drive (`C:\api.yaml`) still reads as a path.
   const scheme = /^([a-z][a-z0-9+.-]+):\/\//i.exec(source);
   if (scheme) {
@@ -65,7 +69,7 @@ export async function readSource(source: string, options: SourceOptions = {}): P
       `${source}: cannot load a specification over ${scheme[1]}://; use an http(s):// URL, a file path, or - for standard input`,
     );
   }
-  return readPath(source, resolve(options.cwd ?? process.cwd(), source), maxBytes, options.allocate);
+  return readPath(source, resolve(options.cwd ?? process.cwd(), source), maxBytes, options);
 }
 
 function filePath(source: string): string {
@@ -114,28 +118,38 @@ async function readPath(
   source: string,
   file: string,
   maxBytes: number,
-  allocate?: (size: number) => Uint8Array,
+  { allocate, prefetched }: Pick<SourceOptions, 'allocate' | 'prefetched'>,
 ): Promise<SourceBytes> {
-  let size: number;
+  let stat: BigIntStats;
   try {
     // Synchronous (a local stat takes microseconds), so that the read starts in this same turn.
-    const info = statSync(file);
-    if (info.isDirectory()) {
+    stat = statSync(file, { bigint: true });
+    if (stat.isDirectory()) {
       throw new SpecError(
         source,
         `${source} is a directory (${file}); pass the specification file inside it`,
       );
     }
-    size = info.size;
   } catch (error) {
     throw fileError(source, file, error);
   }
+  const size = Number(stat.size);
   if (size > maxBytes) throw tooLarge(source, size, maxBytes, false);
   let bytes: Uint8Array;
   try {
-    const into = allocate ? allocate(size) : Buffer.allocUnsafeSlow(size);
+    const early = prefetched?.take(file, stat);
+    const into = allocate
+      ? allocate(size, early?.memory)
+      : early
+        ? new Uint8Array(early.memory.buffer, 0, size)
+        : Buffer.allocUnsafeSlow(size);
+    // The prefetched bytes count only where `into` is the memory they were read into.
+    const holds = early !== undefined && into.buffer === early.memory.buffer && into.byteOffset === 0;
     // A file whose size changes meanwhile (or a pipe, whose size is 0) is read to its end instead.
-    bytes = (await readExactly(file, into)) ?? (await readFile(file));
+    bytes =
+      (holds && (await early.done) ? into : undefined) ??
+      (await readFileInto(openSync(file, 'r'), into)) ??
+      (await readFile(file));
   } catch (error) {
     throw fileError(source, file, error);
   }
@@ -145,12 +159,12 @@ async function readPath(
 }
 
 /**
- * The file read into `into` by one request to the thread pool, issued before this returns: reading
- * 12 MB then overlaps whatever the caller starts next (readFile takes a turn of the event loop for
- * every 512 KiB). Undefined when the file's length is not `into`'s (it changed since it was measured).
+ * The file open at `fd` read into `into` by one request to the thread pool, issued before this
+ * returns: reading 12 MB then overlaps whatever the caller starts next (readFile takes a turn of the
+ * event loop for every 512 KiB). Undefined when the file's length is not `into`'s (it changed since
+ * it was measured). Closes `fd`.
  */
-async function readExactly(file: string, into: Uint8Array): Promise<Uint8Array | undefined> {
-  const fd = openSync(file, 'r');
+export async function readFileInto(fd: number, into: Uint8Array): Promise<Uint8Array | undefined> {
   try {
     let filled = 0;
     while (filled < into.length) {

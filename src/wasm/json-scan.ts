@@ -4,6 +4,7 @@
  * The text is copied in once, or read straight into `bytes`; the scans answer byte offsets.
  */
 import { WASM_BASE64 } from './json-scan-binary.js';
+import { ALIGN, scanMemory, tableBytes } from './scan-memory.js';
 
 interface ScanExports {
   stringEnd(pos: number, end: number): number;
@@ -14,9 +15,6 @@ interface ScanExports {
   validate(pos: number, end: number, stack: number): number;
 }
 
-const PAGE = 64 * 1024;
-/** Where the table of `cutPaths` starts after the text: a multiple of this. */
-const ALIGN = 16;
 /**
  * Memory indexes are 32-bit, and the text with the room for a table after it (see `tableBytes`)
  * must fit in them; past this a caller scans another way.
@@ -37,9 +35,8 @@ export class JsonScan {
   private readonly memory: Buffer;
   private readonly scan: ScanExports;
 
-  private constructor(size: number, room: number) {
+  private constructor(size: number, memory: WebAssembly.Memory) {
     compiled ??= new WebAssembly.Module(Buffer.from(WASM_BASE64, 'base64'));
-    const memory = new WebAssembly.Memory({ initial: Math.max(1, Math.ceil((size + room) / PAGE)) });
     const instance = new WebAssembly.Instance(compiled, { env: { memory } });
     this.scan = instance.exports as unknown as ScanExports;
     this.memory = Buffer.from(memory.buffer);
@@ -48,13 +45,12 @@ export class JsonScan {
 
   /**
    * Room for `size` bytes of text, to be written into `bytes`; undefined when this Node runs
-   * without WebAssembly (`--jitless`) or the text is too large for it. The memory also has room
-   * for the table of `cutPaths`, reserved now because growing it later would move it out from
-   * under `bytes`; pages never written take no memory.
+   * without WebAssembly (`--jitless`) or the text is too large for it. `memory`, when given, is one
+   * that `scanMemory(size)` made, which may hold the text already.
    */
-  static empty(size: number): JsonScan | undefined {
+  static empty(size: number, memory?: WebAssembly.Memory): JsonScan | undefined {
     if (typeof WebAssembly !== 'object' || size > MAX_SCAN_BYTES) return undefined;
-    return new JsonScan(size, tableBytes(size) + ALIGN);
+    return new JsonScan(size, memory ?? scanMemory(size));
   }
 
   /** A scan over a copy of `text` (no copy when `text` is already one's `bytes`). */
@@ -175,14 +171,6 @@ export class JsonScan {
     length += bytes.copy(out, length, from, end);
     return out.toString('latin1', 0, length);
   }
-}
-
-/**
- * The most bytes the table of `cutPaths` takes for `text` bytes: two words per value, and a value
- * takes 7 bytes of text at the least (`"x-":0,`).
- */
-function tableBytes(text: number): number {
-  return Math.ceil(text / 7) * 8;
 }
 
 const HEX = '0123456789abcdef';

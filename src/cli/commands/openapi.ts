@@ -234,6 +234,7 @@ Examples:
         cwd: ctx.io.cwd,
         signal: controller.signal,
         dashboard: dashboardWanted(ctx),
+        ...(ctx.io.prefetched ? { prefetched: ctx.io.prefetched } : {}),
       });
     } finally {
       controller.dispose();
