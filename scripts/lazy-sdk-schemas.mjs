@@ -89,7 +89,23 @@ export async function lazyConstants(path, text, resolveImport) {
     } else fail(statement, `a top-level ${ts.SyntaxKind[statement.kind]}`);
   }
   if (!exported) fail(source, 'no export list');
-  // Each reference to a constant becomes a call of its builder; a shorthand `{ name }` gets a key.
+  const { builders } = lazyBuilders(text, constants);
+  const lines = imports.map(({ name, path: file }) => `const ${name} = require(${JSON.stringify(file)});`);
+  lines.push(...builders());
+  for (const { local } of exported)
+    if (!constants.has(local)) fail(source, `export of ${local}, not a constant`);
+  lines.push(
+    `module.exports = {\n${exported.map(({ local, name }) => `  get ${JSON.stringify(name)}() { return ${local}$(); },`).join('\n')}\n};`,
+  );
+  return lines.join('\n');
+}
+
+/**
+ * For constants (name to initializer, nodes of `text`): `builders()`, a function per constant that
+ * builds it on its first call, and `rewrite(node)`, the text of a node whose references to the
+ * constants are calls of their builders (a shorthand `{ name }` gets its key).
+ */
+function lazyBuilders(text, constants) {
   const rewrite = (node) => {
     const edits = [];
     const visit = (child) => {
@@ -112,21 +128,14 @@ export async function lazyConstants(path, text, resolveImport) {
     }
     return out + text.slice(at, node.getEnd());
   };
-  const lines = imports.map(({ name, path: file }) => `const ${name} = require(${JSON.stringify(file)});`);
-  for (const [name, initializer] of constants) {
-    // The flag is set before building, so a cycle (which the original module could not have had at
-    // its top level either) ends instead of recursing.
-    lines.push(
+  // The flag is set before building, so a cycle (which the original could not have had among its
+  // constants either) ends instead of recursing.
+  const builders = () =>
+    [...constants].flatMap(([name, initializer]) => [
       `let ${name}$built = false, ${name}$value;`,
       `function ${name}$() { if (!${name}$built) { ${name}$built = true; ${name}$value = (${rewrite(initializer)}); } return ${name}$value; }`,
-    );
-  }
-  for (const { local } of exported)
-    if (!constants.has(local)) fail(source, `export of ${local}, not a constant`);
-  lines.push(
-    `module.exports = {\n${exported.map(({ local, name }) => `  get ${JSON.stringify(name)}() { return ${local}$(); },`).join('\n')}\n};`,
-  );
-  return lines.join('\n');
+    ]);
+  return { rewrite, builders };
 }
 
 /** Whether the identifier reads a binding (not a property name, a key, or a declaration). */
@@ -144,7 +153,8 @@ function isReference(node) {
  * The server module with its top-level reads of schemas deferred: the registry of every schema by
  * name becomes getters, and the elicitation tables are built on first use.
  */
-export function lazyServerTables(path, text) {
+export function lazyServerTables(path, original) {
+  let text = lazyWireSchemas(path, original);
   const edit = (what, from, to) => {
     if (!text.includes(from))
       throw new Error(`lazy-sdk-schemas: ${path}: ${what} not found; update scripts/lazy-sdk-schemas.mjs`);
@@ -185,4 +195,79 @@ export function lazyServerTables(path, text) {
     text = text.replace(new RegExp(`(?<![\\w$.])${name}(?![\\w$])`, 'g'), `${name}$()`);
   }
   return text;
+}
+
+/**
+ * The server module with the 2025-11-25 wire schemas (which validate each request and notification)
+ * built one by one when first used, rather than all 148 at the first message: the function that
+ * `buildSchemas2025` memoizes gets a builder per constant and returns getters, and the registry
+ * that maps each method to its schemas reads them through getters too.
+ */
+function lazyWireSchemas(path, text) {
+  const source = ts.createSourceFile(path, text, ts.ScriptTarget.Latest, true, ts.ScriptKind.JS);
+  const fail = (why) => {
+    throw new Error(`lazy-sdk-schemas: ${path}: ${why}; update scripts/lazy-sdk-schemas.mjs`);
+  };
+  const declared = (name) =>
+    source.statements.find(
+      (statement) => ts.isFunctionDeclaration(statement) && statement.name?.text === name,
+    ) ?? fail(`function ${name} not found`);
+  // `function buildSchemas2025() { return memo ??= build(); }`: the builder's name is minified.
+  const memoized = declared('buildSchemas2025').body.statements[0]?.expression;
+  const call = memoized && ts.isBinaryExpression(memoized) ? memoized.right : undefined;
+  if (!call || !ts.isCallExpression(call) || !ts.isIdentifier(call.expression))
+    fail('buildSchemas2025 no longer memoizes one call');
+  const build = declared(call.expression.text);
+  const statements = build.body.statements;
+  const returned = statements.at(-1);
+  if (!returned || !ts.isReturnStatement(returned) || !ts.isObjectLiteralExpression(returned.expression))
+    fail(`${call.expression.text} does not end by returning an object`);
+  const constants = new Map();
+  for (const statement of statements.slice(0, -1)) {
+    if (!ts.isVariableStatement(statement) || !(statement.declarationList.flags & ts.NodeFlags.Const))
+      fail(`${call.expression.text} has a statement that is not a constant`);
+    for (const declaration of statement.declarationList.declarations) {
+      if (!ts.isIdentifier(declaration.name) || !declaration.initializer)
+        fail(`${call.expression.text} has a constant that is not \`name = value\``);
+      constants.set(declaration.name.text, declaration.initializer);
+    }
+  }
+  const { rewrite, builders } = lazyBuilders(text, constants);
+  const getters = returned.expression.properties.map((property) => {
+    if (!ts.isPropertyAssignment(property))
+      fail(`${call.expression.text} returns a member that is not \`key: value\``);
+    const key = property.name.getText(source);
+    return `get ${key}() { return (built$[${JSON.stringify(key)}] ??= ${rewrite(property.initializer)}); },`;
+  });
+  const edits = [
+    [
+      build.body.getStart(),
+      build.body.getEnd(),
+      `{\n${builders().join('\n')}\nconst built$ = {};\nreturn {\n${getters.join('\n')}\n};\n}`,
+    ],
+  ];
+  // `maps = { requestSchemas: { ping: s.PingRequestSchema, ... }, ... }` in registryMaps.
+  let read = 0;
+  const visit = (node) => {
+    if (
+      ts.isPropertyAssignment(node) &&
+      ts.isPropertyAccessExpression(node.initializer) &&
+      ts.isIdentifier(node.initializer.expression) &&
+      node.initializer.expression.text === 's'
+    ) {
+      edits.push([
+        node.getStart(),
+        node.getEnd(),
+        `get ${node.name.getText(source)}() { return ${node.initializer.getText(source)}; }`,
+      ]);
+      read++;
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(declared('registryMaps'));
+  if (read === 0) fail('registryMaps reads no schema from `s`');
+  let out = text;
+  for (const [start, end, replacement] of edits.sort((a, b) => b[0] - a[0]))
+    out = out.slice(0, start) + replacement + out.slice(end);
+  return out;
 }

@@ -7,12 +7,15 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { Server } from '@modelcontextprotocol/server';
+import { build } from 'esbuild';
 import { z } from 'zod/v4';
 // @ts-expect-error: a build script, plain JavaScript without declarations
-import { lazyConstants, lazyServerTables } from '../../scripts/lazy-sdk-schemas.mjs';
+import { lazyConstants, lazySdkSchemas, lazyServerTables } from '../../scripts/lazy-sdk-schemas.mjs';
 
 const require = createRequire(import.meta.url);
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const coreDist = dirname(require.resolve('@modelcontextprotocol/core'));
 const serverDist = dirname(require.resolve('@modelcontextprotocol/server'));
 const moduleOf = (dir: string, prefix: string) => {
@@ -22,6 +25,31 @@ const moduleOf = (dir: string, prefix: string) => {
 };
 
 type Exports = Record<string, unknown>;
+
+/** `@modelcontextprotocol/server` bundled with the plugin, as the executable's bundle has it. */
+async function bundledServer(): Promise<{ Server: typeof Server }> {
+  const result = await build({
+    stdin: {
+      contents: "export { Server } from '@modelcontextprotocol/server';",
+      resolveDir: ROOT,
+      loader: 'js',
+    },
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    write: false,
+    logLevel: 'silent',
+    plugins: [lazySdkSchemas],
+  });
+  const module = { exports: {} as Exports };
+  const code = result.outputFiles[0]?.text ?? '';
+  new Function('module', 'exports', 'require', code)(
+    module,
+    module.exports,
+    createRequire(join(ROOT, 'x.js')),
+  );
+  return module.exports as { Server: typeof Server };
+}
 
 /** The rewritten module, run as CommonJS with `zod` as the only module it may require. */
 async function lazyModule(path: string, zod: unknown): Promise<Exports> {
@@ -94,6 +122,41 @@ describe('the SDK schemas made lazy for the bundle', () => {
     });
   }
 
+  it('leave a bundled SDK server that validates requests as before', async () => {
+    const { Server } = await bundledServer();
+    const server = new Server({ name: 'lazy', version: '1' }, { capabilities: { tools: {} } });
+    server.setRequestHandler('tools/list', () => ({ tools: [] }));
+    const answers: Array<Record<string, unknown>> = [];
+    const transport = {
+      onmessage: undefined as ((message: unknown) => void) | undefined,
+      start: async () => {},
+      close: async () => {},
+      send: async (message: Record<string, unknown>) => {
+        answers.push(message);
+      },
+    };
+    await server.connect(transport);
+    const send = async (message: unknown) => {
+      transport.onmessage?.(message);
+      for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
+    };
+    await send({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18' } });
+    await send({
+      jsonrpc: '2.0',
+      id: 2,
+      method: 'initialize',
+      params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'c', version: '1' } },
+    });
+    await send({ jsonrpc: '2.0', method: 'notifications/initialized' });
+    await send({ jsonrpc: '2.0', id: 3, method: 'tools/list', params: { cursor: 7 } });
+    await send({ jsonrpc: '2.0', id: 4, method: 'tools/list' });
+    const byId = new Map(answers.map((answer) => [answer.id, answer]));
+    assert.ok(byId.get(1)?.error, `initialize without clientInfo is refused: ${JSON.stringify(byId.get(1))}`);
+    assert.equal((byId.get(2)?.result as { protocolVersion?: string })?.protocolVersion, '2025-06-18');
+    assert.ok(byId.get(3)?.error, `a cursor that is not a string is refused: ${JSON.stringify(byId.get(3))}`);
+    assert.deepEqual(byId.get(4)?.result, { tools: [] });
+  });
+
   it('leave the server module reading no schema at its top level', () => {
     const path = moduleOf(serverDist, 'src-');
     const text: string = lazyServerTables(path, readFileSync(path, 'utf8'));
@@ -106,7 +169,7 @@ describe('the SDK schemas made lazy for the bundle', () => {
   it('fail the build, naming what to update, when the SDK no longer has what they rewrite', () => {
     assert.throws(
       () => lazyServerTables('src-x.mjs', 'const authSchemas = { A };\n'),
-      /src-x\.mjs: the registry of spec types not found; update scripts\/lazy-sdk-schemas\.mjs/,
+      /src-x\.mjs: function buildSchemas2025 not found; update scripts\/lazy-sdk-schemas\.mjs/,
     );
   });
 });
