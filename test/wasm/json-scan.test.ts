@@ -161,7 +161,7 @@ it("cuts out every operation's responses and unread members, at any indentation 
   const keys = ['a', 'x-b', 'x-', 'x', 'xb', 'externalDocs', 'externalDoc', 'externalDocsX', 'X-c', 'x-\\"'];
   const value = (depth: number): unknown =>
     depth > 2 || next() < 0.4
-      ? pick([1, 'x', 'é"}{', true, null, [], {}, 'responses', '\\', 'x-a', 'externalDocs'])
+      ? pick([1, 'x', 'é"}{', '中😀', true, null, [], {}, 'responses', '\\', 'x-a', 'externalDocs'])
       : next() < 0.5
         ? [value(depth + 1), value(depth + 1)]
         : { responses: value(depth + 1), [pick(keys)]: value(depth + 1) };
@@ -189,6 +189,19 @@ it("cuts out every operation's responses and unread members, at any indentation 
     }
     assert.deepEqual(values, expected.values);
   }
+});
+
+it('cuts text with more characters past ASCII than it escapes, decoding it piece by piece', () => {
+  const many = '中😀é'.repeat(2000);
+  const text = Buffer.from(
+    JSON.stringify({ '/a': { get: { summary: many, 'x-b': many, responses: { 200: { description: many } } } } }),
+  );
+  const result = scanOf(text).cutPaths(0, text.length);
+  assert.ok(result);
+  assert.deepEqual(JSON.parse(result.text), { '/a': { get: { summary: many, 'x-b': null, responses: 0 } } });
+  assert.deepEqual(JSON.parse(text.toString('utf8', result.cuts[0], result.cuts[1])), {
+    200: { description: many },
+  });
 });
 
 it('has room for the table when every few bytes of an operation are a member to cut', () => {
