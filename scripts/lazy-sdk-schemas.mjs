@@ -1,17 +1,19 @@
 /**
  * An esbuild plugin that makes the MCP SDK build each of its Zod schemas when it is first used,
- * rather than all of them when the SDK loads.
+ * rather than all of them when the SDK loads or sees its first message.
  *
  * `@modelcontextprotocol/core` defines about 190 schemas (requests, results, OAuth metadata...) as
- * top-level constants of one module; building them all takes 8-14 ms of every start, on the path to
- * the first answer. A server uses a handful before it answers `tools/list`: the JSON-RPC envelope
- * guards and what the handshake validates. Here every constant of that module becomes a function
- * that builds it on first call (and the constants it refers to, in turn), and each export a getter.
- * The schemas are pure values, so building one later gives the same schema.
+ * top-level constants of two modules, and the server module builds another 148 (the 2025-11-25 wire
+ * schemas) at the first message; building them all took 10-20 ms of every start, on the path to the
+ * first answer. A server uses a few dozen before it answers `tools/list`: the JSON-RPC envelope
+ * guards and what the handshake and the listing validate. Here each of those constants becomes a
+ * function that builds it on first call (and the constants it refers to, in turn), and each export
+ * or returned member a getter. The schemas are pure values, so building one later gives the same
+ * schema.
  *
- * The server module reads some schemas at its own top level: a registry of every schema by name
+ * The server module also reads schemas at its own top level: a registry of every schema by name
  * (`specTypeSchemas`, public API Headroom never calls), and three tables for elicitation forms. Those
- * are made lazy too. The edits are checked: if the SDK (pinned in package.json) changes so that one
+ * are made lazy too. Every edit is checked: if the SDK (pinned in package.json) changes so that one
  * does not apply, the build fails and says which, rather than ship a bundle that builds everything
  * anyway or a broken one.
  */
@@ -21,6 +23,9 @@ import ts from 'typescript';
 
 const CORE_SCHEMAS = /@modelcontextprotocol[\\/]core[\\/]dist[\\/](schemas|auth)-[^\\/]+\.mjs$/;
 const SERVER_MODULE = /@modelcontextprotocol[\\/]server[\\/]dist[\\/]src-[^\\/]+\.mjs$/;
+/** The error that fails the build when the SDK no longer has what an edit expects. */
+const mismatch = (path, why) =>
+  new Error(`lazy-sdk-schemas: ${path}: ${why}; update scripts/lazy-sdk-schemas.mjs`);
 /** Marks a path whose module is rewritten as CommonJS (getters need CommonJS exports). */
 const LAZY_SUFFIX = '.lazy.cjs';
 
@@ -37,8 +42,7 @@ export const lazySdkSchemas = {
       const path = marked.slice(0, -LAZY_SUFFIX.length);
       const resolveImport = async (specifier) => {
         const found = await build.resolve(specifier, { kind: 'import-statement', resolveDir: dirname(path) });
-        if (found.errors.length > 0)
-          throw new Error(`lazy-sdk-schemas: cannot resolve ${specifier} from ${path}`);
+        if (found.errors.length > 0) throw mismatch(path, `cannot resolve ${specifier}`);
         return found.path;
       };
       return {
@@ -63,8 +67,7 @@ export const lazySdkSchemas = {
 export async function lazyConstants(path, text, resolveImport) {
   const source = ts.createSourceFile(path, text, ts.ScriptTarget.Latest, true, ts.ScriptKind.JS);
   const fail = (node, why) => {
-    const { line } = source.getLineAndCharacterOfPosition(node.getStart());
-    throw new Error(`lazy-sdk-schemas: ${path}:${line + 1}: ${why}; update scripts/lazy-sdk-schemas.mjs`);
+    throw mismatch(`${path}:${source.getLineAndCharacterOfPosition(node.getStart()).line + 1}`, why);
   };
   const constants = new Map();
   const imports = [];
@@ -156,13 +159,11 @@ function isReference(node) {
 export function lazyServerTables(path, original) {
   let text = lazyWireSchemas(path, original);
   const edit = (what, from, to) => {
-    if (!text.includes(from))
-      throw new Error(`lazy-sdk-schemas: ${path}: ${what} not found; update scripts/lazy-sdk-schemas.mjs`);
+    if (!text.includes(from)) throw mismatch(path, `${what} not found`);
     text = text.replace(from, to);
   };
   const auth = /const authSchemas = \{([^}]*)\};/.exec(text);
-  if (!auth)
-    throw new Error(`lazy-sdk-schemas: ${path}: authSchemas not found; update scripts/lazy-sdk-schemas.mjs`);
+  if (!auth) throw mismatch(path, 'authSchemas not found');
   const authNames = auth[1]
     .split(',')
     .map((name) => name.trim())
@@ -188,8 +189,7 @@ export function lazyServerTables(path, original) {
   for (const name of ['ROOT_KEYS', 'PROPERTY_KEYS_BY_TYPE', 'SUPPORTED_STRING_FORMATS']) {
     const start = text.indexOf(`const ${name} = `);
     const end = text.indexOf(';\n', start);
-    if (start < 0 || end < 0)
-      throw new Error(`lazy-sdk-schemas: ${path}: ${name} not found; update scripts/lazy-sdk-schemas.mjs`);
+    if (start < 0 || end < 0) throw mismatch(path, `${name} not found`);
     const value = text.slice(start + `const ${name} = `.length, end);
     text = `${text.slice(0, start)}let ${name}$value;\nconst ${name}$ = () => (${name}$value ??= (${value}))${text.slice(end)}`;
     text = text.replace(new RegExp(`(?<![\\w$.])${name}(?![\\w$])`, 'g'), `${name}$()`);
@@ -206,7 +206,7 @@ export function lazyServerTables(path, original) {
 function lazyWireSchemas(path, text) {
   const source = ts.createSourceFile(path, text, ts.ScriptTarget.Latest, true, ts.ScriptKind.JS);
   const fail = (why) => {
-    throw new Error(`lazy-sdk-schemas: ${path}: ${why}; update scripts/lazy-sdk-schemas.mjs`);
+    throw mismatch(path, why);
   };
   const declared = (name) =>
     source.statements.find(

@@ -194,7 +194,9 @@ it("cuts out every operation's responses and unread members, at any indentation 
 it('cuts text with more characters past ASCII than it escapes, decoding it piece by piece', () => {
   const many = '中😀é'.repeat(2000);
   const text = Buffer.from(
-    JSON.stringify({ '/a': { get: { summary: many, 'x-b': many, responses: { 200: { description: many } } } } }),
+    JSON.stringify({
+      '/a': { get: { summary: many, 'x-b': many, responses: { 200: { description: many } } } },
+    }),
   );
   const result = scanOf(text).cutPaths(0, text.length);
   assert.ok(result);
