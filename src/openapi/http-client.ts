@@ -11,6 +11,7 @@ import { formatBytes } from '../util/bytes.js';
 import { formatCount } from '../util/count.js';
 import type { BuiltRequest, UpstreamResponse } from './call-types.js';
 import { decodeBody, decodingPlan } from './decode.js';
+import { onBaselineTier } from './llhttp-tier.js';
 import { destroy, ResponseBody, SocketChunks, settle } from './response-body.js';
 
 export interface HttpClientOptions {
@@ -163,13 +164,16 @@ export class HttpClient {
     const headers: Record<string, string> = { ...request.headers };
     if (headers['accept-encoding'] === undefined) headers['accept-encoding'] = 'gzip, deflate, br';
     if (request.body !== undefined) headers['content-type'] = request.body.contentType;
-    return this.#pool(request.url.origin).request({
-      method: request.method as Dispatcher.HttpMethod,
-      path: `${request.url.pathname}${request.url.search}`,
-      headers,
-      body: request.body?.data ?? null,
-      signal: signal ?? null,
-    });
+    const pool = this.#pool(request.url.origin);
+    return onBaselineTier(() =>
+      pool.request({
+        method: request.method as Dispatcher.HttpMethod,
+        path: `${request.url.pathname}${request.url.search}`,
+        headers,
+        body: request.body?.data ?? null,
+        signal: signal ?? null,
+      }),
+    );
   }
 
   /** Milliseconds to wait before retrying `response`, or undefined to return it as it is. */

@@ -5,6 +5,7 @@
  */
 import { type Dispatcher, request } from 'undici';
 import { AbortedError, AuthFailedError, throwIfAborted } from '../errors.js';
+import { onBaselineTier } from './llhttp-tier.js';
 
 /** Token answers are small; a larger one is a misconfigured endpoint, not a token. */
 export const MAX_TOKEN_RESPONSE_BYTES = 64 * 1024;
@@ -104,19 +105,21 @@ export class TokenClient {
     let status: number;
     let text: string;
     try {
-      const response = await request(req.tokenUrl, {
-        method: 'POST',
-        headers: {
-          authorization: `Basic ${basic}`,
-          'content-type': 'application/x-www-form-urlencoded',
-          accept: 'application/json',
-        },
-        body: body.toString(),
-        headersTimeout: this.timeoutMs,
-        bodyTimeout: this.timeoutMs,
-        signal: timeout,
-        ...(this.dispatcher ? { dispatcher: this.dispatcher } : {}),
-      });
+      const response = await onBaselineTier(() =>
+        request(req.tokenUrl, {
+          method: 'POST',
+          headers: {
+            authorization: `Basic ${basic}`,
+            'content-type': 'application/x-www-form-urlencoded',
+            accept: 'application/json',
+          },
+          body: body.toString(),
+          headersTimeout: this.timeoutMs,
+          bodyTimeout: this.timeoutMs,
+          signal: timeout,
+          ...(this.dispatcher ? { dispatcher: this.dispatcher } : {}),
+        }),
+      );
       status = response.statusCode;
       text = await readLimited(response.body, where);
     } catch (error) {
