@@ -16,6 +16,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Script } from 'node:vm';
 import { prefetchSpecs } from '../openapi/prefetch.js';
 import {
+  catalogCacheDir,
   codeCacheFile,
   flagValue,
   readCodeCache,
@@ -105,7 +106,7 @@ function compile(bundle: string, argv: readonly string[], debug: Debug | undefin
 const bundle = join(dirname(fileURLToPath(import.meta.url)), 'cli-bundle.js');
 const argv = process.argv.slice(2);
 // Before compiling: a cold start's spec is read on the thread pool while the bundle compiles.
-const prefetched = prefetchSpecs(argv, process.env, process.cwd());
+const prefetched = prefetchSpecs(argv, process.cwd(), catalogCacheDir(argv, process.env, process.cwd()));
 const script = compile(bundle, argv, bootDebug(argv, process.env));
 
 const cli = { exports: {} as { main: typeof Main } };

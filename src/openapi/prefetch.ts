@@ -14,15 +14,12 @@
  */
 import { type BigIntStats, existsSync, openSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { catalogCacheDir } from '../cli/code-cache.js';
 import { scanMemory } from '../wasm/scan-memory.js';
 import { DEFAULT_MAX_SPEC_BYTES, readFileInto } from './source.js';
 import { stampFile } from './stamp.js';
 
 /** Smaller specs read in well under a millisecond: not worth guessing about. */
 export const PREFETCH_MIN_BYTES = 1024 * 1024;
-
-type Env = Readonly<Record<string, string | undefined>>;
 
 /** A read into a scan memory: true once the whole file is in it, false if it failed or the length changed. */
 export interface PrefetchedRead {
@@ -71,22 +68,23 @@ export class PrefetchedSpecs {
 
 /**
  * Starts reading the specs that `argv` (the arguments after the executable) would serve in a cold
- * start; none for another command.
+ * start; none for another command. `cacheDir` is the catalog cache's folder as the command line and
+ * environment set it.
  */
-export function prefetchSpecs(argv: readonly string[], env: Env, cwd: string): PrefetchedSpecs {
+export function prefetchSpecs(argv: readonly string[], cwd: string, cacheDir: string): PrefetchedSpecs {
   const prefetched = new PrefetchedSpecs();
   const command = argv.indexOf('openapi');
   if (command === -1 || typeof WebAssembly !== 'object') return prefetched;
   const end = argv.indexOf('--');
   const args = argv.slice(command + 1, end === -1 ? undefined : end);
-  const cacheDir = args.includes('--no-cache') ? undefined : catalogCacheDir(argv, env, cwd);
+  const stamps = args.includes('--no-cache') ? undefined : cacheDir;
   for (const arg of args) {
     if (arg.startsWith('-')) continue;
     const file = resolve(cwd, arg);
     try {
       const stat = statSync(file, { bigint: true, throwIfNoEntry: false });
       if (!stat?.isFile() || stat.size < PREFETCH_MIN_BYTES || stat.size > DEFAULT_MAX_SPEC_BYTES) continue;
-      if (cacheDir && existsSync(stampFile(cacheDir, file))) continue;
+      if (stamps && existsSync(stampFile(stamps, file))) continue;
       prefetched.start(file, stat);
     } catch {
       // Unreadable here means unreadable later too, where it gets its error message.

@@ -7,6 +7,7 @@ import { mkdirSync, mkdtempSync, rmSync, statSync, utimesSync, writeFileSync } f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { catalogCacheDir } from '../../src/cli/code-cache.js';
 import { defaultConfig } from '../../src/config/schema.js';
 import { Logger } from '../../src/log/logger.js';
 import { apiSources, prepareApis } from '../../src/mcp/openapi-server.js';
@@ -45,34 +46,38 @@ function folder(): { dir: string; large: string; small: string; cache: string; t
 
 const bigStat = (file: string) => statSync(file, { bigint: true });
 
+/** What the executable's loader starts (src/cli/boot.ts), the cache folder as flags and environment set it. */
+const guess = (argv: string[], env: Record<string, string>, cwd: string) =>
+  prefetchSpecs(argv, cwd, catalogCacheDir(argv, env, cwd));
+
 describe('reading specs before the CLI runs', () => {
   it('starts for the large files named after `openapi`, not for options, small files or other commands', () => {
     const { dir, large, cache } = folder();
     const env = { HEADROOM_OPENAPI_CACHE_DIR: cache };
-    const started = prefetchSpecs(
+    const started = guess(
       ['openapi', 'large.json', 'small.json', 'missing.json', '--tools', 'all', '--cache-dir', cache],
       env,
       dir,
     );
     assert.equal(started.size, 1);
     assert.ok(started.take(large, bigStat(large)));
-    assert.equal(prefetchSpecs(['cloudwan', 'large.json'], env, dir).size, 0);
-    assert.equal(prefetchSpecs(['openapi', '--', 'large.json'], env, dir).size, 0);
-    assert.equal(prefetchSpecs(['openapi', dir], env, dir).size, 0, 'a folder is not read');
+    assert.equal(guess(['cloudwan', 'large.json'], env, dir).size, 0);
+    assert.equal(guess(['openapi', '--', 'large.json'], env, dir).size, 0);
+    assert.equal(guess(['openapi', dir], env, dir).size, 0, 'a folder is not read');
   });
 
   it('leaves a spec alone whose catalog cache has a stamp for it (a warm start), unless --no-cache', () => {
     const { dir, large, cache } = folder();
     new SpecCache({ dir: cache }).rememberHash(large, 'a'.repeat(64));
-    assert.equal(prefetchSpecs(['openapi', large, '--cache-dir', cache], {}, dir).size, 0);
-    assert.equal(prefetchSpecs(['openapi', large], { HEADROOM_OPENAPI_CACHE_DIR: cache }, dir).size, 0);
-    assert.equal(prefetchSpecs(['openapi', large, '--cache-dir', cache, '--no-cache'], {}, dir).size, 1);
-    assert.equal(prefetchSpecs(['openapi', large, '--cache-dir', join(dir, 'other')], {}, dir).size, 1);
+    assert.equal(guess(['openapi', large, '--cache-dir', cache], {}, dir).size, 0);
+    assert.equal(guess(['openapi', large], { HEADROOM_OPENAPI_CACHE_DIR: cache }, dir).size, 0);
+    assert.equal(guess(['openapi', large, '--cache-dir', cache, '--no-cache'], {}, dir).size, 1);
+    assert.equal(guess(['openapi', large, '--cache-dir', join(dir, 'other')], {}, dir).size, 1);
   });
 
   it('hands over the bytes, in the memory the sparse parse scans, to the read of the same file', async () => {
     const { dir, large, text } = folder();
-    const prefetched = prefetchSpecs(['openapi', large, '--no-cache'], {}, dir);
+    const prefetched = guess(['openapi', large, '--no-cache'], {}, dir);
     let scan: JsonScan | undefined;
     let memoryGiven: WebAssembly.Memory | undefined;
     const read = await readSource(large, {
@@ -92,7 +97,7 @@ describe('reading specs before the CLI runs', () => {
 
   it('is not used for a file changed after it was read, which is read again', async () => {
     const { dir, large } = folder();
-    const prefetched = prefetchSpecs(['openapi', large, '--no-cache'], {}, dir);
+    const prefetched = guess(['openapi', large, '--no-cache'], {}, dir);
     const changed = JSON.stringify({ openapi: '3.1.0', info: { title: 'Changed', version: '2' }, paths: {} });
     writeFileSync(large, changed);
     const read = await readSource(large, { prefetched });
@@ -100,7 +105,7 @@ describe('reading specs before the CLI runs', () => {
 
     // The same length, written again: its modification time tells.
     const again = folder();
-    const second = prefetchSpecs(['openapi', again.large, '--no-cache'], {}, again.dir);
+    const second = guess(['openapi', again.large, '--no-cache'], {}, again.dir);
     writeFileSync(again.large, again.text.toUpperCase());
     utimesSync(again.large, new Date(2001, 1, 1), new Date(2001, 1, 1));
     assert.equal(second.take(again.large, bigStat(again.large)), undefined);
@@ -108,7 +113,7 @@ describe('reading specs before the CLI runs', () => {
 
   it('is what a server prepares its API from, and is released once the APIs are prepared', async () => {
     const { dir, large, small } = folder();
-    const prefetched = prefetchSpecs(['openapi', large, small, '--no-cache'], {}, dir);
+    const prefetched = guess(['openapi', large, small, '--no-cache'], {}, dir);
     const taken: string[] = [];
     const take = prefetched.take.bind(prefetched);
     prefetched.take = (file, stat) => {
@@ -128,7 +133,7 @@ describe('reading specs before the CLI runs', () => {
 
   it('drops what no read took once released', () => {
     const { dir, large } = folder();
-    const prefetched = prefetchSpecs(['openapi', large, '--no-cache'], {}, dir);
+    const prefetched = guess(['openapi', large, '--no-cache'], {}, dir);
     prefetched.release();
     assert.equal(prefetched.size, 0);
     assert.equal(prefetched.take(large, bigStat(large)), undefined);
